@@ -1,0 +1,61 @@
+# Two commands for a fresh machine: `make book` and `make test`. Each creates .venv when it
+# is missing and installs the project with its extras first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.dlsip-installed
+EXTRAS ?= dev
+
+# MNIST: the package reads $DLSIP_DATA before it tries to download. On machines with a
+# shared copy of the data beside the project (as on the course's CI), use it.
+ifeq ($(origin DLSIP_DATA), undefined)
+ifneq ($(wildcard ../shared/data/MNIST/raw),)
+export DLSIP_DATA := $(abspath ../shared/data)
+endif
+endif
+
+.PHONY: help install book test lab notebooks notebook set-repo clean benchmarks
+
+help:
+	@echo "make book       build the HTML book into _build/html"
+	@echo "make test       run unit tests, doctests, nbval on every notebook and the book build"
+	@echo "make lab        start JupyterLab on notebooks/"
+	@echo "make notebooks  re-execute every notebook in place, storing its outputs"
+	@echo "make notebook NB=notebooks/01_filtering.ipynb   re-execute one notebook"
+	@echo "make set-repo URL=https://github.com/you/dlsip [BRANCH=main]   point Colab links at a fork"
+	@echo "make benchmarks run the speed benchmarks and print their figures"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	@# A torch build that does not match torchvision fails here, not in the middle of a test.
+	$(PY) -c "import torch, torchvision, dlsip; print('torch', torch.__version__, '| torchvision', torchvision.__version__)"
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W --keep-going
+	@echo "The book is at $(abspath _build/html/index.html)"
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+notebooks: $(STAMP)
+	$(PY) tools/execute_notebooks.py notebooks/*.ipynb
+
+notebook: $(STAMP)
+	$(PY) tools/execute_notebooks.py $(NB)
+
+set-repo: $(STAMP)
+	$(PY) tools/set_repo.py "$(URL)" --branch "$(or $(BRANCH),main)"
+
+benchmarks: $(STAMP)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,133 @@
+"""Shared input checks. Every public function validates its input through these helpers,
+so that error messages have one form: the argument's name, its value, what was expected.
+
+>>> check_positive_int(0, "stride")
+Traceback (most recent call last):
+...
+ValueError: stride must be a positive integer, got stride=0
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+
+
+def _show(value) -> str:
+    """A short repr for error messages (arrays by shape and dtype, not by content)."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_int(value, name: str, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an int, or raise ``TypeError``/``ValueError`` naming ``name``."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an integer, got {name}={_show(value)}")
+    if minimum is not None and value < minimum:
+        if minimum == 1:
+            what = "a positive integer"
+        elif minimum == 0:
+            what = "a non-negative integer"
+        else:
+            what = f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {what}, got {name}={_show(value)}")
+    return int(value)
+
+
+def check_positive_int(value, name: str) -> int:
+    """An integer >= 1 (strides, dilations, kernel sizes)."""
+    if _is_int(value) and value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {name}={value}")
+    return check_int(value, name, minimum=1)
+
+
+def check_nonneg_int(value, name: str) -> int:
+    """An integer >= 0 (paddings)."""
+    return check_int(value, name, minimum=0)
+
+
+def check_pair(value, name: str, *, minimum: int = 1) -> tuple[int, int]:
+    """An int or a pair of ints, returned as a pair (torch's ``_pair`` with checks)."""
+    if _is_int(value):
+        values = (value, value)
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        values = tuple(value)
+    else:
+        raise TypeError(f"{name} must be an integer or a pair of integers, got {name}={_show(value)}")
+    for v in values:
+        if not _is_int(v):
+            raise TypeError(f"{name} must be an integer or a pair of integers, got {name}={_show(value)}")
+        if v < minimum:
+            bound = "positive integers" if minimum == 1 else f"integers >= {minimum}"
+            raise ValueError(f"{name} must be {bound}, got {name}={_show(value)}")
+    return int(values[0]), int(values[1])
+
+
+def check_choice(value, name: str, choices: Iterable[str]) -> str:
+    """One of a fixed set of words (modes, paddings, statistics)."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {name}={_show(value)}")
+    return value
+
+
+def check_float(value, name: str, *, minimum: float | None = None, strict: bool = False) -> float:
+    """A real number, optionally bounded below (``strict`` makes the bound exclusive)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number, got {name}={_show(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {name}={value}")
+    if minimum is not None and (value <= minimum if strict else value < minimum):
+        bound = f"> {minimum}" if strict else f">= {minimum}"
+        raise ValueError(f"{name} must be {bound}, got {name}={value}")
+    return value
+
+
+def check_array(
+    x,
+    name: str,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    numeric: bool = True,
+    allow_empty: bool = False,
+    allow_bool: bool = True,
+) -> np.ndarray:
+    """Convert ``x`` to an ndarray and check its dimensionality and dtype.
+
+    Raises ``TypeError`` for non-numeric data and ``ValueError`` for a wrong number of
+    dimensions or an empty array, each naming ``name``.
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be an array of numbers, got {name}={_show(x)}")
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be an array of numbers, got {name}={_show(x)}") from exc
+    if numeric:
+        kind = arr.dtype.kind
+        if kind not in "biuf" or (kind == "b" and not allow_bool):
+            raise TypeError(
+                f"{name} must have a real numeric dtype, got {name}.dtype={arr.dtype}"
+            )
+    if ndim is not None:
+        wanted = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in wanted:
+            expected = " or ".join(f"{d}D" for d in wanted)
+            raise ValueError(f"{name} must be {expected}, got {name} with shape {arr.shape} ({arr.ndim}D)")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got {name} with shape {arr.shape}")
+    return arr
+
+
+def check_image(image, name: str = "image") -> np.ndarray:
+    """A non-empty 2D numeric array (one greyscale image)."""
+    return check_array(image, name, ndim=2)
