@@ -1,0 +1,305 @@
+"""The networks of the MNIST chapter: the lecture's model, LeNet-5, an MLP baseline and the
+course's fast CNN.
+
+Every model is an :class:`torch.nn.Sequential` with named layers, so that ``print(model)``
+reads like the architecture table, ``model.conv1`` reaches a layer by name, and
+:func:`feature_maps` can return the output of every layer for one image. All models take
+NCHW float tensors of MNIST digits, shape ``(N, 1, 28, 28)``, and return raw logits of shape
+``(N, 10)``: no softmax, because :class:`torch.nn.CrossEntropyLoss` applies ``log_softmax``
+itself, and the probabilities are ``logits.softmax(dim=1)``.
+
+Each docstring tabulates the output shape of each layer (per image, ``(C, H, W)``); the
+tests derive the same shapes from the convolution arithmetic of chapter 2,
+``o = floor((i + 2p - k) / s) + 1``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+from ._validation import check_choice, check_positive_int
+
+__all__ = ["LectureCNN", "LeNet5", "MLP", "count_parameters", "feature_maps"]
+
+
+def count_parameters(model: nn.Module, *, trainable_only: bool = True) -> int:
+    """The number of parameters of ``model`` (scalars, not tensors).
+
+    Batch-norm running statistics are buffers, not parameters, so they are not counted,
+    as in ``sum(p.numel() for p in model.parameters())``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    trainable_only : bool
+        Count only the parameters with ``requires_grad`` (the default).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a ``torch.nn.Module``.
+
+    Notes
+    -----
+    A convolution with ``C_in`` input channels, ``C_out`` filters of size ``k x k`` and a
+    bias has ``(k * k * C_in + 1) * C_out`` parameters; a batch norm over ``C`` channels has
+    ``2 C`` (its scale gamma and shift beta); a linear layer ``(n_in + 1) * n_out``.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> count_parameters(nn.Conv2d(3, 10, 5))  # 10 filters of 5x5x3 plus 10 biases
+    760
+    >>> count_parameters(LectureCNN())
+    2174
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got model={model!r:.80}")
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+@torch.no_grad()
+def feature_maps(model: nn.Sequential, x: torch.Tensor) -> OrderedDict:
+    """Run ``x`` through a sequential model and return the output of every named layer.
+
+    The model is put in evaluation mode for the pass (batch norm uses its running
+    statistics) and restored to its previous mode afterwards.
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+        One of the models of this module, or any ``nn.Sequential``.
+    x : torch.Tensor, shape (N, 1, 28, 28)
+        The input batch.
+
+    Returns
+    -------
+    collections.OrderedDict
+        Layer name to its output tensor (detached), in the order of the layers.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not an ``nn.Sequential`` or ``x`` is not a tensor.
+
+    Examples
+    --------
+    >>> import torch
+    >>> maps = feature_maps(LectureCNN(), torch.zeros(1, 1, 28, 28))
+    >>> {name: tuple(t.shape) for name, t in maps.items() if name.startswith("pool")}
+    {'pool1': (1, 4, 14, 14), 'pool2': (1, 4, 7, 7)}
+    """
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"model must be a torch.nn.Sequential, got model={type(model).__name__}")
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got x={type(x).__name__}")
+    was_training = model.training
+    model.eval()
+    try:
+        out = OrderedDict()
+        for name, layer in model.named_children():
+            x = layer(x)
+            out[name] = x.detach()
+    finally:
+        model.train(was_training)
+    return out
+
+
+class LectureCNN(nn.Sequential):
+    """The lecture's MNIST model, layer for layer: two conv-BN-ReLU-pool blocks of 4
+    channels and one linear layer.
+
+    ====================  ================  ==========
+    layer                 output (C, H, W)  parameters
+    ====================  ================  ==========
+    input                 (1, 28, 28)      0
+    conv1 3x3, s=1, p=1   (4, 28, 28)      40
+    bn1, relu1            (4, 28, 28)      8
+    pool1 max 2x2, s=2    (4, 14, 14)      0
+    conv2 3x3, s=1, p=1   (4, 14, 14)      148
+    bn2, relu2            (4, 14, 14)      8
+    pool2 max 2x2, s=2    (4, 7, 7)        0
+    flatten               (196,)           0
+    fc                    (10,)            1,970
+    ====================  ================  ==========
+
+    2,174 parameters in all. The model outputs logits.
+
+    Notes
+    -----
+    Four channels are very few: after the second pool the classifier sees 196 numbers, a
+    linear function of which must separate ten digit classes. The capacity, not the
+    training, is what keeps this model below 99% test accuracy (see the chapter).
+
+    Examples
+    --------
+    >>> import torch
+    >>> model = LectureCNN()
+    >>> model(torch.zeros(2, 1, 28, 28)).shape
+    torch.Size([2, 10])
+    >>> [name for name, _ in model.named_children()]
+    ['conv1', 'bn1', 'relu1', 'pool1', 'conv2', 'bn2', 'relu2', 'pool2', 'flatten', 'fc']
+    """
+
+    def __init__(self):
+        super().__init__(OrderedDict([
+            ("conv1", nn.Conv2d(1, 4, kernel_size=3, stride=1, padding=1)),
+            ("bn1", nn.BatchNorm2d(4)),
+            ("relu1", nn.ReLU()),
+            ("pool1", nn.MaxPool2d(kernel_size=2, stride=2)),
+            ("conv2", nn.Conv2d(4, 4, kernel_size=3, stride=1, padding=1)),
+            ("bn2", nn.BatchNorm2d(4)),
+            ("relu2", nn.ReLU()),
+            ("pool2", nn.MaxPool2d(kernel_size=2, stride=2)),
+            ("flatten", nn.Flatten()),
+            ("fc", nn.Linear(4 * 7 * 7, 10)),
+        ]))
+
+
+class LeNet5(nn.Sequential):
+    """LeNet-5 (LeCun, Bottou, Bengio & Haffner, 1998), adapted to 28x28 MNIST digits.
+
+    ==================  ================  ==========
+    layer               output (C, H, W)  parameters
+    ==================  ================  ==========
+    input               (1, 28, 28)       0
+    c1 5x5, p=2         (6, 28, 28)       156
+    s2 pool 2x2, s=2    (6, 14, 14)       0
+    c3 5x5              (16, 10, 10)      2,416
+    s4 pool 2x2, s=2    (16, 5, 5)        0
+    c5 5x5              (120, 1, 1)       48,120
+    flatten             (120,)            0
+    f6                  (84,)             10,164
+    output              (10,)             850
+    ==================  ================  ==========
+
+    61,706 parameters in all (with the default full C3 connectivity).
+
+    Parameters
+    ----------
+    activation : {"tanh", "relu"}
+        The nonlinearity after c1, c3, c5 and f6; the paper used a scaled tanh.
+    pool : {"avg", "max"}
+        The subsampling of s2 and s4; the paper averaged.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``activation`` or ``pool``.
+
+    Notes
+    -----
+    The 1998 network read 32x32 images: the 28x28 digits centred in a 32x32 field. Here
+    ``c1`` pads the 28x28 input by 2 pixels on each side instead, which gives c1 the same
+    28x28 output, and every later shape is the paper's. Other simplifications, all usual
+    today: s2 and s4 are plain average pools (the paper multiplied each pooled sum by a
+    trainable coefficient and added a trainable bias before a sigmoid), c3 connects every
+    input map to every output map (the paper used a sparse table of 60 connections, which
+    gives c3 1,516 parameters instead of 2,416), the activation is ``tanh`` rather than
+    ``1.7159 tanh(2x/3)``, and the output layer is linear (logits for the cross-entropy
+    loss) rather than the paper's Euclidean radial basis functions.
+
+    References
+    ----------
+    Y. LeCun, L. Bottou, Y. Bengio and P. Haffner, "Gradient-based learning applied to
+    document recognition", Proc. IEEE 86(11), 1998.
+
+    Examples
+    --------
+    >>> import torch
+    >>> model = LeNet5()
+    >>> model(torch.zeros(2, 1, 28, 28)).shape
+    torch.Size([2, 10])
+    >>> count_parameters(model)
+    61706
+    """
+
+    def __init__(self, *, activation: str = "tanh", pool: str = "avg"):
+        check_choice(activation, "activation", ("tanh", "relu"))
+        check_choice(pool, "pool", ("avg", "max"))
+        act = nn.Tanh if activation == "tanh" else nn.ReLU
+        pooling = nn.AvgPool2d if pool == "avg" else nn.MaxPool2d
+        super().__init__(OrderedDict([
+            # padding=2: the paper's 32x32 input field, made from the 28x28 digit
+            ("c1", nn.Conv2d(1, 6, kernel_size=5, padding=2)),
+            ("act1", act()),
+            ("s2", pooling(kernel_size=2, stride=2)),
+            ("c3", nn.Conv2d(6, 16, kernel_size=5)),
+            ("act3", act()),
+            ("s4", pooling(kernel_size=2, stride=2)),
+            # c5 is a convolution whose 5x5 kernel covers the whole 5x5 map: a 1x1 output
+            ("c5", nn.Conv2d(16, 120, kernel_size=5)),
+            ("act5", act()),
+            ("flatten", nn.Flatten()),
+            ("f6", nn.Linear(120, 84)),
+            ("act6", act()),
+            ("output", nn.Linear(84, 10)),
+        ]))
+
+
+class MLP(nn.Sequential):
+    """A multilayer perceptron on the 784 pixels: the baseline without convolutions.
+
+    ===========================  ================
+    layer                        output
+    ===========================  ================
+    input                        (1, 28, 28)
+    flatten                      (784,)
+    fc1, relu1                   (hidden[0],)
+    ...                          ...
+    fcL, reluL                   (hidden[-1],)
+    output                       (10,)
+    ===========================  ================
+
+    Parameters
+    ----------
+    hidden : sequence of int
+        The widths of the hidden layers, each followed by a ReLU. ``()`` gives a linear
+        (multinomial logistic regression) model.
+    in_features : int
+        The number of inputs, 784 for 28x28 digits.
+    num_classes : int
+        The number of outputs.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a width is not a positive integer.
+
+    Notes
+    -----
+    Layer ``l`` has ``(n_{l-1} + 1) n_l`` parameters. An MLP treats the pixels as an
+    unordered list: it would learn as well from digits whose pixels were all permuted by
+    one fixed permutation, and it has no built-in reason to recognise a digit shifted by a
+    pixel or two.
+
+    Examples
+    --------
+    >>> import torch
+    >>> model = MLP(hidden=(100,))
+    >>> model(torch.zeros(2, 1, 28, 28)).shape
+    torch.Size([2, 10])
+    >>> count_parameters(model)  # (784 + 1) * 100 + (100 + 1) * 10
+    79510
+    """
+
+    def __init__(self, *, hidden=(100,), in_features: int = 784, num_classes: int = 10):
+        if isinstance(hidden, int) or not hasattr(hidden, "__iter__"):
+            raise TypeError(f"hidden must be a sequence of integers, got hidden={hidden!r}")
+        hidden = tuple(check_positive_int(h, "hidden width") for h in hidden)
+        in_features = check_positive_int(in_features, "in_features")
+        num_classes = check_positive_int(num_classes, "num_classes")
+        layers = [("flatten", nn.Flatten())]
+        n_in = in_features
+        for i, n_out in enumerate(hidden, start=1):
+            layers += [(f"fc{i}", nn.Linear(n_in, n_out)), (f"relu{i}", nn.ReLU())]
+            n_in = n_out
+        layers.append(("output", nn.Linear(n_in, num_classes)))
+        super().__init__(OrderedDict(layers))
