@@ -58,19 +58,22 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("url")
     parser.add_argument("--branch", default="main")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the repository to rewrite (default: this one)")
     args = parser.parse_args(argv)
+    root = args.root
     url = args.url.rstrip("/")
-    if not URL_RE.match(url):
-        print(f"URL must look like https://github.com/OWNER/REPO, got URL={args.url!r}", file=sys.stderr)
+    if not URL_RE.match(url) or not re.fullmatch(r"[\w./-]+", args.branch):
+        print(f"URL must look like https://github.com/OWNER/REPO and BRANCH like main, "
+              f"got URL={args.url!r} BRANCH={args.branch!r}", file=sys.stderr)
         return 2
 
-    config = ROOT / "_config.yml"
+    config = root / "_config.yml"
     text = config.read_text()
     text = re.sub(r"(?m)^(  url:\s*).*$", rf"\g<1>{url}", text, count=1)
     text = re.sub(r"(?m)^(  branch:\s*).*$", rf"\g<1>{args.branch}", text, count=1)
     config.write_text(text)
 
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         changed = False
         for cell in nb.cells:

@@ -1,0 +1,242 @@
+"""Tests of dlsip/data.py. They write tiny IDX files to tmp_path and never use the network;
+the checks on the real MNIST files run where $DLSIP_DATA points at them (as on CI)."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import time
+
+import numpy as np
+import pytest
+
+from dlsip import data
+from conftest import real_mnist_available
+
+
+def write_idx(path, array: np.ndarray, code: int = 0x08):
+    """Write an IDX file by the format's definition, independently of dlsip.data.read_idx."""
+    header = bytes([0, 0, code, array.ndim]) + b"".join(struct.pack(">I", d) for d in array.shape)
+    path.write_bytes(header + array.astype(array.dtype.newbyteorder(">")).tobytes())
+
+
+def make_split(root, train=True, n=5, seed=0):
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 10, size=n, dtype=np.uint8)
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    image_name, label_name = data.mnist_files(train)
+    write_idx(raw / image_name, images)
+    write_idx(raw / label_name, labels)
+    return images, labels
+
+
+def sums_of(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+# ---- where the data live ----
+
+def test_root_argument_beats_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DLSIP_DATA", "/somewhere/else")
+    assert data.data_root(tmp_path) == tmp_path
+
+
+def test_environment_beats_default(monkeypatch, tmp_path):
+    monkeypatch.setenv("DLSIP_DATA", str(tmp_path))
+    assert data.data_root() == tmp_path
+    assert data.raw_folder() == tmp_path / "MNIST" / "raw"
+
+
+def test_default_is_user_cache(monkeypatch, tmp_path):
+    monkeypatch.delenv("DLSIP_DATA", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert data.data_root() == tmp_path / ".cache" / "dlsip"
+
+
+def test_root_must_be_a_path():
+    with pytest.raises(TypeError, match="root must be a path, got root=3"):
+        data.data_root(3)
+
+
+def test_train_must_be_bool():
+    with pytest.raises(TypeError, match="train must be True or False, got train='yes'"):
+        data.mnist_files("yes")
+
+
+# ---- reading IDX files ----
+
+@pytest.mark.parametrize("train", [True, False])
+def test_mnist_arrays_reads_tiny_files(tmp_path, train):
+    images, labels = make_split(tmp_path, train=train, n=7)
+    x, y = data.mnist_arrays(train, root=tmp_path, verify=False)
+    assert x.dtype == np.uint8 and x.shape == (7, 28, 28)
+    assert y.dtype == np.int64 and y.shape == (7,)
+    np.testing.assert_array_equal(x, images)
+    np.testing.assert_array_equal(y, labels)
+
+
+@pytest.mark.parametrize("dtype,code", [(np.uint8, 0x08), (np.int16, 0x0B), (np.int32, 0x0C), (np.float32, 0x0D), (np.float64, 0x0E)])
+def test_read_idx_types(tmp_path, dtype, code):
+    arr = (np.arange(24).reshape(2, 3, 4) - 5).astype(dtype) if dtype != np.uint8 else np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    write_idx(tmp_path / "a.idx", arr, code)
+    out = data.read_idx(tmp_path / "a.idx")
+    assert out.dtype == np.dtype(dtype) and out.dtype.isnative
+    np.testing.assert_array_equal(out, arr)
+
+
+def test_truncated_file_is_an_error(tmp_path):
+    make_split(tmp_path)
+    path = tmp_path / "MNIST" / "raw" / "train-images-idx3-ubyte"
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(ValueError, match="train-images-idx3-ubyte has .* bytes, but its header .* says"):
+        data.mnist_arrays(root=tmp_path, verify=False)
+
+
+def test_not_an_idx_file(tmp_path):
+    (tmp_path / "x").write_bytes(b"hello world")
+    with pytest.raises(ValueError, match="x is not an IDX file"):
+        data.read_idx(tmp_path / "x")
+
+
+def test_unknown_type_code(tmp_path):
+    (tmp_path / "x").write_bytes(bytes([0, 0, 0x42, 1, 0, 0, 0, 0]))
+    with pytest.raises(ValueError, match="unknown IDX type code 0x42"):
+        data.read_idx(tmp_path / "x")
+
+
+def test_images_and_labels_must_agree(tmp_path):
+    make_split(tmp_path, n=5)
+    write_idx(tmp_path / "MNIST" / "raw" / "train-labels-idx1-ubyte", np.zeros(4, dtype=np.uint8))
+    with pytest.raises(ValueError, match="has 5 images but train-labels-idx1-ubyte has 4 labels"):
+        data.mnist_arrays(root=tmp_path, verify=False)
+
+
+def test_labels_must_be_digits(tmp_path):
+    make_split(tmp_path, n=3)
+    write_idx(tmp_path / "MNIST" / "raw" / "train-labels-idx1-ubyte", np.array([1, 12, 3], dtype=np.uint8))
+    with pytest.raises(ValueError, match="has a label 12; MNIST labels are 0 to 9"):
+        data.mnist_arrays(root=tmp_path, verify=False)
+
+
+# ---- integrity ----
+
+def test_checksum_mismatch_names_file_and_both_digests(tmp_path):
+    make_split(tmp_path)
+    path = tmp_path / "MNIST" / "raw" / "train-images-idx3-ubyte"
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    expected = data.MNIST_SHA256["train-images-idx3-ubyte"]
+    with pytest.raises(data.MNISTChecksumError) as info:
+        data.mnist_arrays(root=tmp_path, download=False)
+    message = str(info.value)
+    assert "train-images-idx3-ubyte" in message and actual in message and expected in message
+
+
+def test_checksums_pass_and_are_cached(tmp_path, monkeypatch):
+    make_split(tmp_path, train=False)
+    sums = sums_of(tmp_path / "MNIST" / "raw")
+    monkeypatch.setattr(data, "MNIST_SHA256", sums)
+    calls = []
+    real_sha256 = data.sha256
+    monkeypatch.setattr(data, "sha256", lambda p: calls.append(p) or real_sha256(p))
+    x1, _ = data.mnist_arrays(False, root=tmp_path, download=False)
+    x2, _ = data.mnist_arrays(False, root=tmp_path, download=False)
+    assert len(calls) == 2  # two files hashed once each, not again on the second load
+    np.testing.assert_array_equal(x1, x2)
+
+
+def test_modified_file_is_hashed_again(tmp_path, monkeypatch):
+    make_split(tmp_path, train=False)
+    monkeypatch.setattr(data, "MNIST_SHA256", sums_of(tmp_path / "MNIST" / "raw"))
+    data.mnist_arrays(False, root=tmp_path, download=False)
+    path = tmp_path / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
+    corrupted = bytearray(path.read_bytes())
+    corrupted[-1] ^= 1
+    path.write_bytes(bytes(corrupted))
+    with pytest.raises(data.MNISTChecksumError, match="t10k-labels-idx1-ubyte is corrupt"):
+        data.mnist_arrays(False, root=tmp_path, download=False)
+
+
+# ---- missing files ----
+
+def test_missing_without_download_names_variable_and_files(tmp_path):
+    with pytest.raises(data.MNISTNotFoundError) as info:
+        data.load_mnist(root=tmp_path, download=False)
+    message = str(info.value)
+    assert "DLSIP_DATA" in message
+    for name in data.MNIST_SHA256:
+        assert name in message
+    assert str(tmp_path / "MNIST" / "raw") in message
+
+
+def test_failed_download_is_reported_with_its_cause(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLSIP_DATA", str(tmp_path))
+
+    def no_network(root):
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(data, "_download", no_network)
+    start = time.perf_counter()
+    with pytest.raises(data.MNISTNotFoundError, match="download failed too .*Name or service not known.*DLSIP_DATA"):
+        data.load_mnist()
+    with pytest.raises(data.MNISTNotFoundError, match="DLSIP_DATA"):
+        data.mnist_arrays(train=False)
+    assert time.perf_counter() - start < 30  # a generous bound: no retries, no waiting
+
+
+def test_download_uses_a_socket_timeout(monkeypatch, tmp_path):
+    """The download runs with a finite socket timeout, restored afterwards."""
+    import socket
+
+    import torchvision.datasets
+
+    seen = {}
+
+    class FakeMNIST:
+        def __init__(self, root, train, download):
+            seen["timeout"] = socket.getdefaulttimeout()
+            raise RuntimeError("offline")
+
+    monkeypatch.setattr(torchvision.datasets, "MNIST", FakeMNIST)
+    before = socket.getdefaulttimeout()
+    with pytest.raises(data.MNISTNotFoundError, match="RuntimeError: offline"):
+        data.ensure_mnist(tmp_path)
+    assert seen["timeout"] == data.DOWNLOAD_TIMEOUT
+    assert socket.getdefaulttimeout() == before
+
+
+# ---- the real files (where $DLSIP_DATA has them, as on CI) ----
+
+needs_mnist = pytest.mark.skipif(not real_mnist_available(), reason="DLSIP_DATA does not point at the MNIST files")
+
+
+@needs_mnist
+def test_real_mnist_facts():
+    x, y = data.mnist_arrays(train=True)
+    assert x.shape == (60000, 28, 28) and y.shape == (60000,)
+    assert y[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    scaled = x / 255.0
+    assert round(float(scaled.mean()), 4) == data.MNIST_MEAN
+    assert round(float(scaled.std()), 4) == data.MNIST_STD
+    xt, yt = data.mnist_arrays(train=False)
+    assert xt.shape == (10000, 28, 28) and np.bincount(yt).sum() == 10000
+
+
+@needs_mnist
+def test_real_load_mnist_is_torchvision_dataset():
+    import torchvision
+
+    ds = data.load_mnist(train=False, transform=torchvision.transforms.ToTensor())
+    assert isinstance(ds, torchvision.datasets.MNIST) and len(ds) == 10000
+    image, label = ds[0]
+    xt, yt = data.mnist_arrays(train=False)
+    assert tuple(image.shape) == (1, 28, 28) and label == yt[0]
+    np.testing.assert_allclose(image[0].numpy(), xt[0] / 255.0, atol=1e-7)
+
+
+@needs_mnist
+def test_real_mnist_tensors_are_normalised():
+    x, y = data.mnist_tensors(train=True)
+    assert tuple(x.shape) == (60000, 1, 28, 28) and str(x.dtype) == "torch.float32"
+    assert abs(float(x.mean())) < 1e-3 and abs(float(x.std()) - 1) < 1e-3

@@ -1,0 +1,90 @@
+"""The shared input checks of dlsip/_validation.py: messages name the argument and its value."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dlsip import _validation as v
+
+
+@pytest.mark.parametrize("value", [1, 7, np.int64(3)])
+def test_positive_int_accepts(value):
+    assert v.check_positive_int(value, "stride") == int(value)
+
+
+@pytest.mark.parametrize("value,exc,message", [
+    (0, ValueError, "stride must be a positive integer, got stride=0"),
+    (-2, ValueError, "stride must be a positive integer, got stride=-2"),
+    (1.5, TypeError, "stride must be an integer, got stride=1.5"),
+    (True, TypeError, "stride must be an integer, got stride=True"),
+    ("2", TypeError, "stride must be an integer, got stride='2'"),
+])
+def test_positive_int_rejects(value, exc, message):
+    with pytest.raises(exc, match=message):
+        v.check_positive_int(value, "stride")
+
+
+def test_nonneg_int():
+    assert v.check_nonneg_int(0, "padding") == 0
+    with pytest.raises(ValueError, match="padding must be a non-negative integer, got padding=-1"):
+        v.check_nonneg_int(-1, "padding")
+
+
+@pytest.mark.parametrize("value,expected", [(3, (3, 3)), ((2, 5), (2, 5)), ([1, 4], (1, 4))])
+def test_pair(value, expected):
+    assert v.check_pair(value, "kernel_size") == expected
+
+
+@pytest.mark.parametrize("value,exc,message", [
+    ((3, 0), ValueError, r"kernel_size must be positive integers, got kernel_size=\(3, 0\)"),
+    ((1, 2, 3), TypeError, "kernel_size must be an integer or a pair of integers"),
+    ((1.0, 2), TypeError, "kernel_size must be an integer or a pair of integers"),
+])
+def test_pair_rejects(value, exc, message):
+    with pytest.raises(exc, match=message):
+        v.check_pair(value, "kernel_size")
+
+
+def test_pair_minimum_zero():
+    assert v.check_pair((0, 2), "padding", minimum=0) == (0, 2)
+    with pytest.raises(ValueError, match="padding must be integers >= 0"):
+        v.check_pair((0, -2), "padding", minimum=0)
+
+
+def test_choice():
+    assert v.check_choice("reflect", "mode", ["reflect", "wrap"]) == "reflect"
+    with pytest.raises(ValueError, match="mode must be one of 'reflect', 'wrap', got mode='reflekt'"):
+        v.check_choice("reflekt", "mode", ["reflect", "wrap"])
+
+
+def test_float():
+    assert v.check_float(2, "sigma", minimum=0, strict=True) == 2.0
+    with pytest.raises(ValueError, match="sigma must be > 0, got sigma=0.0"):
+        v.check_float(0, "sigma", minimum=0, strict=True)
+    with pytest.raises(ValueError, match="eps must be >= 0, got eps=-1.0"):
+        v.check_float(-1, "eps", minimum=0)
+    with pytest.raises(ValueError, match="sigma must be finite"):
+        v.check_float(float("nan"), "sigma")
+    with pytest.raises(TypeError, match="sigma must be a real number, got sigma='1'"):
+        v.check_float("1", "sigma")
+
+
+def test_array_checks():
+    assert v.check_image([[1, 2], [3, 4]]).shape == (2, 2)
+    with pytest.raises(ValueError, match=r"image must be 2D, got image with shape \(3,\) \(1D\)"):
+        v.check_image([1, 2, 3])
+    with pytest.raises(ValueError, match=r"image must be 2D, got image with shape \(2, 2, 2\) \(3D\)"):
+        v.check_image(np.zeros((2, 2, 2)))
+    with pytest.raises(ValueError, match=r"image must not be empty, got image with shape \(0, 3\)"):
+        v.check_image(np.zeros((0, 3)))
+    with pytest.raises(TypeError, match="image must have a real numeric dtype, got image.dtype=<U1"):
+        v.check_image([["a", "b"]])
+    with pytest.raises(TypeError, match="image must have a real numeric dtype, got image.dtype=complex128"):
+        v.check_image(np.ones((2, 2), dtype=complex))
+    with pytest.raises(TypeError, match="image must be an array of numbers, got image=None"):
+        v.check_image(None)
+    with pytest.raises(ValueError, match="x must be 2D or 4D"):
+        v.check_array(np.zeros(3), "x", ndim=(2, 4))
+    with pytest.raises(TypeError, match="mask must have a real numeric dtype, got mask.dtype=bool"):
+        v.check_array(np.ones(3, bool), "mask", allow_bool=False)
