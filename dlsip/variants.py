@@ -13,7 +13,8 @@ and the layers between a convolution and a fully connected layer.
 * :func:`overlap_counts` counts how many kernel copies a transposed convolution adds into
   each output position: the cause of checkerboard artifacts.
 * :class:`SubPixelSR` is a small sub-pixel convolution network for super-resolution
-  (ESPCN), and :func:`make_sr_pairs` and :func:`psnr` are what it is trained and judged with.
+  (ESPCN); :func:`make_sr_pairs` makes its training data, and ``dlsip.filters.psnr``
+  judges it against :func:`bicubic_upscale`.
 
 Everything follows torch's conventions: NCHW arrays, weights ``(C_out, C_in, kH, kW)``,
 keyword-only hyperparameters.
@@ -48,17 +49,21 @@ from ._validation import (
 
 __all__ = [
     "Cost",
+    "NotSeparableError",
     "SubPixelSR",
     "connectivity_parameter_counts",
     "depthwise_separable_cost",
+    "locally_connected2d_backward",
     "locally_connected2d_forward",
+    "bicubic_upscale",
+    "downscale",
     "make_sr_pairs",
     "overlap_counts",
     "pixel_shuffle",
     "pixel_unshuffle",
-    "psnr",
     "separate_kernel",
     "standard_conv_cost",
+    "tiled_conv2d_backward",
     "tiled_conv2d_forward",
 ]
 
@@ -422,6 +427,8 @@ def locally_connected2d_forward(x, w, b=None, *, stride=1, padding=0) -> np.ndar
     -------
     out : ndarray, shape (N, C_out, H_out, W_out)
         ``H_out = (H + 2 padding - kH) // stride + 1``, likewise ``W_out``.
+    cache : tuple
+        What :func:`locally_connected2d_backward` needs.
 
     Raises
     ------
@@ -445,7 +452,8 @@ def locally_connected2d_forward(x, w, b=None, *, stride=1, padding=0) -> np.ndar
     >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
     >>> w = np.ones((2, 2, 1, 1, 2, 2))        # 2 x 2 outputs, each sums its 2 x 2 window
     >>> w[1, 1] = 0                            # ... except the bottom-right one
-    >>> locally_connected2d_forward(x, w)[0, 0]
+    >>> out, _ = locally_connected2d_forward(x, w)
+    >>> out[0, 0]
     array([[ 8., 12.],
            [20.,  0.]])
     """
@@ -464,7 +472,62 @@ def locally_connected2d_forward(x, w, b=None, *, stride=1, padding=0) -> np.ndar
     out = np.einsum("ncijpq,ijocpq->noij", win, w, optimize=True)
     if b is not None:
         out = out + b.transpose(2, 0, 1)[None]
-    return out
+    return out, (x, w, b is not None, stride, padding)
+
+
+def locally_connected2d_backward(dout, cache):
+    """Gradients of :func:`locally_connected2d_forward` with respect to ``x``, ``w`` and ``b``.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C_out, H_out, W_out)
+        Upstream gradient.
+    cache : tuple
+        From :func:`locally_connected2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C_in, H, W)
+    dw : ndarray, shape (H_out, W_out, C_out, C_in, kH, kW)
+    db : ndarray, shape (H_out, W_out, C_out), or None when the layer has no bias
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the output's shape.
+
+    Notes
+    -----
+    The forward pass is a separate dot product per output unit, so
+    :math:`\\partial L / \\partial w_{i,j,o,c,p,q} = \\sum_n \\delta_{n,o,i,j}\\, x_{n,c,si+p-P,sj+q-P}`
+    and each :math:`\\delta_{n,o,i,j} w_{i,j,o}` is added back onto the window it came from.
+
+    Examples
+    --------
+    >>> x = np.arange(4.0).reshape(1, 1, 2, 2)
+    >>> out, cache = locally_connected2d_forward(x, np.ones((1, 1, 1, 1, 2, 2)))
+    >>> dx, dw, db = locally_connected2d_backward(np.ones_like(out), cache)
+    >>> dx[0, 0], dw[0, 0, 0, 0], db
+    (array([[1., 1.],
+           [1., 1.]]), array([[0., 1.],
+           [2., 3.]]), None)
+    """
+    x, w, has_bias, (sh, sw), (ph, pw) = cache
+    h_out, w_out, c_out, c_in, kh, kw = w.shape
+    dout = check_array(dout, "dout", ndim=4)
+    expected = (x.shape[0], c_out, h_out, w_out)
+    if dout.shape != expected:
+        raise ValueError(f"dout must have the output's shape {expected}, got dout with shape {dout.shape}")
+    win = _windows(x, kh, kw, (sh, sw), (ph, pw))
+    dw = np.einsum("ncijpq,noij->ijocpq", win, dout, optimize=True)
+    db = dout.sum(axis=0).transpose(1, 2, 0) if has_bias else None
+    dwin = np.einsum("noij,ijocpq->ncijpq", dout, w, optimize=True)
+    n, _, h, wd = x.shape
+    dxp = np.zeros((n, c_in, h + 2 * ph, wd + 2 * pw), dtype=np.result_type(dwin, np.float64))
+    for p in range(kh):  # scatter each kernel tap's contribution back onto the input grid
+        for q in range(kw):
+            dxp[:, :, p:p + sh * (h_out - 1) + 1:sh, q:q + sw * (w_out - 1) + 1:sw] += dwin[..., p, q]
+    return dxp[:, :, ph:ph + h, pw:pw + wd], dw, db
 
 
 def _check_fit(x, c_in, kh, kw, stride, padding, out_hw, wname, layout):
@@ -514,6 +577,8 @@ def tiled_conv2d_forward(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     Returns
     -------
     out : ndarray, shape (N, C_out, H_out, W_out)
+    cache : tuple
+        What :func:`tiled_conv2d_backward` needs.
 
     Raises
     ------
@@ -534,7 +599,7 @@ def tiled_conv2d_forward(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     --------
     >>> x = np.ones((1, 1, 3, 4))
     >>> w = np.stack([np.full((1, 1, 1, 1), 1.0), np.full((1, 1, 1, 1), 2.0)])[None]  # tile (1, 2)
-    >>> tiled_conv2d_forward(x, w)[0, 0]
+    >>> tiled_conv2d_forward(x, w)[0][0, 0]
     array([[1., 2., 1., 2.],
            [1., 2., 1., 2.],
            [1., 2., 1., 2.]])
@@ -555,7 +620,54 @@ def tiled_conv2d_forward(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     # locally connected layer's.
     w_full = w[rows[:, None], cols[None, :]]
     b_full = None if b is None else b[rows[:, None], cols[None, :]]
-    return locally_connected2d_forward(x, w_full, b_full, stride=stride, padding=padding)
+    out, cache = locally_connected2d_forward(x, w_full, b_full, stride=stride, padding=padding)
+    return out, (cache, (th, tw))
+
+
+def tiled_conv2d_backward(dout, cache):
+    """Gradients of :func:`tiled_conv2d_forward` with respect to ``x``, ``w`` and ``b``.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C_out, H_out, W_out)
+    cache : tuple
+        From :func:`tiled_conv2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C_in, H, W)
+    dw : ndarray, shape (tH, tW, C_out, C_in, kH, kW)
+    db : ndarray, shape (tH, tW, C_out), or None
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the output's shape.
+
+    Notes
+    -----
+    A shared weight's gradient is the sum of the gradients of all its uses: filter bank
+    ``(a, c)`` collects the locally connected gradients of the positions
+    ``(a + t_H u, c + t_W v)``.
+
+    Examples
+    --------
+    >>> x = np.ones((1, 1, 2, 3))
+    >>> out, cache = tiled_conv2d_forward(x, np.ones((1, 2, 1, 1, 1, 1)))
+    >>> tiled_conv2d_backward(np.ones_like(out), cache)[1].ravel()   # 4 and 2 positions
+    array([4., 2.])
+    """
+    lc_cache, (th, tw) = cache
+    dx, dw_full, db_full = locally_connected2d_backward(dout, lc_cache)
+    h_out, w_out = dw_full.shape[:2]
+    dw = np.zeros((th, tw, *dw_full.shape[2:]), dtype=dw_full.dtype)
+    db = None if db_full is None else np.zeros((th, tw, db_full.shape[2]), dtype=db_full.dtype)
+    for a in range(min(th, h_out)):
+        for c in range(min(tw, w_out)):
+            dw[a, c] = dw_full[a::th, c::tw].sum(axis=(0, 1))
+            if db is not None:
+                db[a, c] = db_full[a::th, c::tw].sum(axis=(0, 1))
+    return dx, dw, db
 
 
 def connectivity_parameter_counts(input_shape, out_channels: int, kernel_size, *, stride=1,
@@ -681,49 +793,6 @@ def overlap_counts(input_size, kernel_size, stride) -> np.ndarray:
 # ---------------------------------------------------------------------------------------
 # Super-resolution by sub-pixel convolution
 # ---------------------------------------------------------------------------------------
-
-def psnr(estimate, reference, *, data_range: float = 1.0, border: int = 0) -> float:
-    """Peak signal-to-noise ratio in dB, optionally ignoring a border.
-
-    Parameters
-    ----------
-    estimate, reference : array_like, same shape, at least 2D (..., H, W)
-    data_range : float
-        The peak value (1 for images in [0, 1], 255 for uint8).
-    border : int
-        Pixels removed on each side of the last two axes before comparing; super-resolution
-        papers remove ``scale`` pixels, where every method has to guess.
-
-    Returns
-    -------
-    float
-        :math:`10 \\log_{10}(\\text{data\\_range}^2 / \\text{MSE})`; ``inf`` for identical inputs.
-
-    Raises
-    ------
-    ValueError
-        If the shapes differ, or the border leaves nothing.
-
-    Examples
-    --------
-    >>> ref = np.zeros((4, 4)); est = ref + 0.1
-    >>> round(psnr(est, ref), 6)
-    20.0
-    """
-    estimate = check_array(estimate, "estimate", ndim=tuple(range(2, 6))).astype(np.float64)
-    reference = check_array(reference, "reference", ndim=tuple(range(2, 6))).astype(np.float64)
-    if estimate.shape != reference.shape:
-        raise ValueError(f"estimate and reference must have the same shape, got {estimate.shape} and {reference.shape}")
-    data_range = check_float(data_range, "data_range", minimum=0.0, strict=True)
-    border = check_nonneg_int(border, "border")
-    if border:
-        if 2 * border >= min(estimate.shape[-2:]):
-            raise ValueError(f"border={border} leaves no pixels of images of size {estimate.shape[-2:]}")
-        estimate = estimate[..., border:-border, border:-border]
-        reference = reference[..., border:-border, border:-border]
-    mse = float(np.mean((estimate - reference) ** 2))
-    return float("inf") if mse == 0 else float(10 * np.log10(data_range ** 2 / mse))
-
 
 def make_sr_pairs(images, scale: int, *, patch_size: int, n_patches: int, seed: int = 0):
     """Random high-resolution patches and their bicubic-downscaled low-resolution versions.

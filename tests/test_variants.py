@@ -9,7 +9,6 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.signal.windows import gaussian
-from skimage.metrics import peak_signal_noise_ratio
 from torch import nn
 
 from dlsip import variants as V
@@ -105,6 +104,20 @@ def test_costs_equal_torch_modules(c, o, k, size, stride, bias):
     got_sep = V.depthwise_separable_cost(c, o, k, out_hw, bias=bias)
     assert got_sep.params == _torch_params(depth, point)
     assert got_sep.macs == _unfold_macs(depth, x) + _unfold_macs(point, depth(x))
+
+
+@pytest.mark.parametrize("c, o, k, size, stride, bias", [(3, 10, 5, 32, 1, True), (32, 64, 3, 28, 1, False),
+                                                         (16, 8, 3, 15, 2, True)])
+def test_costs_equal_what_summary_measures(c, o, k, size, stride, bias):
+    from dlsip.arithmetic import summary
+
+    std = nn.Conv2d(c, o, k, stride=stride, padding=k // 2, bias=bias)
+    sep = nn.Sequential(nn.Conv2d(c, c, k, stride=stride, padding=k // 2, groups=c, bias=bias),
+                        nn.Conv2d(c, o, 1, bias=bias))
+    s_std, s_sep = summary(std, (1, c, size, size)), summary(sep, (1, c, size, size))
+    out_hw = tuple(s_std.rows[-1].output_shape[-2:])
+    assert V.standard_conv_cost(c, o, k, out_hw, bias=bias) == (s_std.total_params, s_std.total_macs)
+    assert V.depthwise_separable_cost(c, o, k, out_hw, bias=bias) == (s_sep.total_params, s_sep.total_macs)
 
 
 def test_separable_ratio_is_one_over_o_plus_one_over_k2():
@@ -267,7 +280,7 @@ def test_shared_locally_connected_is_conv2d(n, c, h, w, o, k, stride, padding):
     b_lc = np.broadcast_to(bias, (ho, wo, o))
     expected = F.conv2d(torch.from_numpy(x), torch.from_numpy(weight), torch.from_numpy(bias),
                         stride=stride, padding=padding).numpy()
-    got = V.locally_connected2d_forward(x, w_lc, b_lc, stride=stride, padding=padding)
+    got, _ = V.locally_connected2d_forward(x, w_lc, b_lc, stride=stride, padding=padding)
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
@@ -280,7 +293,7 @@ def test_unshared_locally_connected_against_loops_and_unfold(n, c, h, w, o, k, s
     x = rng.standard_normal((n, c, h, w))
     wt = rng.standard_normal((ho, wo, o, c, kh, kw))
     b = rng.standard_normal((ho, wo, o)) if with_bias else None
-    got = V.locally_connected2d_forward(x, wt, b, stride=stride, padding=padding)
+    got, _ = V.locally_connected2d_forward(x, wt, b, stride=stride, padding=padding)
     naive = V._locally_connected2d_naive(x, wt, b, stride=stride, padding=padding)
     np.testing.assert_allclose(got, naive, rtol=1e-12, atol=1e-12)
     # torch's unfold gives each position's receptive field (channels, then kernel rows, cols).
@@ -300,7 +313,7 @@ def test_tiled_conv_with_tile_one_is_conv2d(n, c, h, w, o, k, stride, padding):
     weight, bias = rng.standard_normal((1, 1, o, c, kh, kw)), rng.standard_normal((1, 1, o))
     expected = F.conv2d(torch.from_numpy(x), torch.from_numpy(weight[0, 0]), torch.from_numpy(bias[0, 0]),
                         stride=stride, padding=padding).numpy()
-    got = V.tiled_conv2d_forward(x, weight, bias, stride=stride, padding=padding)
+    got, _ = V.tiled_conv2d_forward(x, weight, bias, stride=stride, padding=padding)
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
@@ -313,7 +326,7 @@ def test_tiled_conv_uses_bank_i_mod_t(tile, stride, padding):
     x = rng.standard_normal((2, 2, 9, 10))
     wt = rng.standard_normal((th, tw, 3, 2, 3, 3))
     b = rng.standard_normal((th, tw, 3))
-    got = V.tiled_conv2d_forward(x, wt, b, stride=stride, padding=padding)
+    got, _ = V.tiled_conv2d_forward(x, wt, b, stride=stride, padding=padding)
     ho, wo = _out_hw(9, 10, 3, stride, padding)
     assert got.shape == (2, 3, ho, wo)
     xt = torch.from_numpy(x)
@@ -329,7 +342,67 @@ def test_tiled_with_tile_of_output_size_is_locally_connected():
     x = rng.standard_normal((1, 2, 6, 5))
     wt = rng.standard_normal((4, 3, 2, 2, 3, 3))
     b = rng.standard_normal((4, 3, 2))
-    np.testing.assert_array_equal(V.tiled_conv2d_forward(x, wt, b), V.locally_connected2d_forward(x, wt, b))
+    np.testing.assert_array_equal(V.tiled_conv2d_forward(x, wt, b)[0], V.locally_connected2d_forward(x, wt, b)[0])
+
+
+def _torch_locally_connected(x, w, b, stride, padding):
+    # An independent implementation through torch's unfold, differentiable by autograd.
+    ho, wo, o, c, kh, kw = w.shape
+    cols = F.unfold(x, (kh, kw), stride=stride, padding=padding)               # (N, C kh kw, L)
+    out = torch.einsum("nkl,lok->nol", cols, w.reshape(ho * wo, o, c * kh * kw)).reshape(x.shape[0], o, ho, wo)
+    return out if b is None else out + b.permute(2, 0, 1)
+
+
+@pytest.mark.parametrize("n, c, h, w, o, k, stride, padding", CONV_CASES)
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_locally_connected_backward_equals_torch_autograd(n, c, h, w, o, k, stride, padding, with_bias):
+    rng = np.random.default_rng(8)
+    kh, kw = (k, k) if isinstance(k, int) else k
+    ho, wo = _out_hw(h, w, k, stride, padding)
+    x = rng.standard_normal((n, c, h, w))
+    wt = rng.standard_normal((ho, wo, o, c, kh, kw))
+    b = rng.standard_normal((ho, wo, o)) if with_bias else None
+    dout = rng.standard_normal((n, o, ho, wo))
+    out, cache = V.locally_connected2d_forward(x, wt, b, stride=stride, padding=padding)
+    dx, dw, db = V.locally_connected2d_backward(dout, cache)
+    xt, wtt = torch.tensor(x, requires_grad=True), torch.tensor(wt, requires_grad=True)
+    bt = torch.tensor(b, requires_grad=True) if with_bias else None
+    ref = _torch_locally_connected(xt, wtt, bt, stride, padding)
+    ref.backward(torch.from_numpy(dout))
+    np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dw, wtt.grad.numpy(), rtol=1e-12, atol=1e-12)
+    if with_bias:
+        np.testing.assert_allclose(db, bt.grad.numpy(), rtol=1e-12, atol=1e-12)
+    else:
+        assert db is None
+
+
+@pytest.mark.parametrize("tile", [(1, 1), (2, 3), (3, 2)])
+@pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1)])
+def test_tiled_backward_equals_torch_autograd(tile, stride, padding):
+    # torch reference: expand the tile to every position by indexing (autograd sums the
+    # gradients of the shared weights), then the unfold implementation.
+    rng = np.random.default_rng(9)
+    th, tw = tile
+    x = rng.standard_normal((2, 2, 8, 9))
+    wt, b = rng.standard_normal((th, tw, 3, 2, 3, 3)), rng.standard_normal((th, tw, 3))
+    out, cache = V.tiled_conv2d_forward(x, wt, b, stride=stride, padding=padding)
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = V.tiled_conv2d_backward(dout, cache)
+    ho, wo = out.shape[-2:]
+    rows, cols = torch.arange(ho) % th, torch.arange(wo) % tw
+    xt, wtt, bt = (torch.tensor(a, requires_grad=True) for a in (x, wt, b))
+    ref = _torch_locally_connected(xt, wtt[rows[:, None], cols[None, :]], bt[rows[:, None], cols[None, :]], stride, padding)
+    ref.backward(torch.from_numpy(dout))
+    for got, expected in [(out, ref.detach()), (dx, xt.grad), (dw, wtt.grad), (db, bt.grad)]:
+        np.testing.assert_allclose(got, expected.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_local_backward_checks_dout_shape():
+    _, cache = V.locally_connected2d_forward(np.ones((1, 1, 4, 4)), np.ones((2, 2, 1, 1, 3, 3)))
+    with pytest.raises(ValueError, match=r"dout must have the output's shape \(1, 1, 2, 2\), got dout with shape \(1, 1, 3, 3\)"):
+        V.locally_connected2d_backward(np.ones((1, 1, 3, 3)), cache)
 
 
 @pytest.mark.parametrize(("func", "x", "w", "b", "kwargs", "error", "match"), [
@@ -430,28 +503,6 @@ def test_overlap_counts_errors():
 
 
 # ---------------------------------------------------------------- super-resolution
-
-def test_psnr_equals_skimage():
-    rng = np.random.default_rng(5)
-    ref = rng.random((3, 16, 16))
-    est = np.clip(ref + 0.05 * rng.standard_normal(ref.shape), 0, 1)
-    assert V.psnr(est, ref) == pytest.approx(peak_signal_noise_ratio(ref, est, data_range=1.0), rel=1e-12)
-    inner = (slice(None), slice(2, -2), slice(2, -2))
-    assert V.psnr(est, ref, border=2) == pytest.approx(
-        peak_signal_noise_ratio(ref[inner], est[inner], data_range=1.0), rel=1e-12)
-    assert V.psnr(255 * est, 255 * ref, data_range=255) == pytest.approx(V.psnr(est, ref), rel=1e-12)
-    assert V.psnr(ref, ref) == float("inf")
-
-
-@pytest.mark.parametrize(("args", "kwargs", "match"), [
-    ((np.zeros((4, 4)), np.zeros((4, 5))), {}, "same shape"),
-    ((np.zeros((4, 4)), np.zeros((4, 4))), {"border": 2}, "border=2 leaves no pixels"),
-    ((np.zeros((4, 4)), np.zeros((4, 4))), {"data_range": 0}, "data_range must be > 0.0"),
-])
-def test_psnr_errors(args, kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        V.psnr(*args, **kwargs)
-
 
 def test_make_sr_pairs_is_seeded_and_uses_antialiased_bicubic():
     rng = np.random.default_rng(6)
