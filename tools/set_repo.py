@@ -2,8 +2,9 @@
 
     make set-repo URL=https://github.com/your-org/dlsip BRANCH=main
 
-Rewrites `repository.url` and `repository.branch` in `_config.yml` and the install line of
-each notebook's setup cell. Outputs are untouched, so no re-execution is needed.
+Rewrites `repository.url` and `repository.branch` in `_config.yml` and the setup cell (the
+code cell tagged `setup`) of each notebook. The setup cell prints nothing when dlsip is
+installed, so its stored output stays valid and no re-execution is needed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 URL_RE = re.compile(r"^https://[\w.-]+/[\w.-]+/[\w.-]+?/?$")
-INSTALL_RE = re.compile(r'"dlsip @ git\+[^"@]+@[^"]+"')
 
 
 def install_spec(url: str, branch: str) -> str:
@@ -42,14 +42,15 @@ def setup_cell_source(url: str | None = None, branch: str | None = None) -> str:
         url_cfg, branch_cfg = read_repository()
         url, branch = url or url_cfg, branch or branch_cfg
     return (
-        "# Setup: in Colab (or anywhere dlsip is not installed yet), install the course package\n"
+        "# Setup: in Colab (or wherever dlsip is missing), install the course package\n"
         "# from the course repository. Locally, `make lab` has installed it already.\n"
         "try:\n"
         "    import dlsip\n"
         "except ImportError:\n"
         "    import subprocess, sys\n"
         "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"-q\",\n"
-        f"                    {install_spec(url, branch)}], check=True)\n"
+        f"                    {install_spec(url, branch)}],\n"
+        "                   check=True)\n"
         "    import dlsip"
     )
 
@@ -75,12 +76,13 @@ def main(argv=None) -> int:
 
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        changed = False
-        for cell in nb.cells:
-            if cell.cell_type == "code" and INSTALL_RE.search(cell.source):
-                cell.source = INSTALL_RE.sub(install_spec(url, args.branch), cell.source)
-                changed = True
-        if changed:
+        setup = [c for c in nb.cells if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])]
+        if not setup:
+            print(f"{path.name} has no code cell tagged 'setup'", file=sys.stderr)
+            return 1
+        source = setup_cell_source(url, args.branch)
+        if setup[0].source != source:
+            setup[0].source = source
             nbformat.write(nb, path)
     print(f"repository set to {url} (branch {args.branch})")
     return 0
