@@ -837,9 +837,9 @@ def empirical_receptive_field(model, input_size, position=None):
 
     Returns
     -------
-    tuple of (int, int)
+    tuple of (int, int), or None
         For each spatial axis, the first and last input index (inclusive) with a nonzero
-        gradient.
+        gradient; ``None`` if the unit sees nothing but padding.
 
     Raises
     ------
@@ -901,6 +901,8 @@ def empirical_receptive_field(model, input_size, position=None):
     grad[(0, 0, *position)] = 1.0
     y.backward(grad)
     support = (x.grad[0].abs().sum(dim=0) > 0).numpy()
+    if not support.any():
+        return None  # the unit sees only padding
     result = []
     for axis in range(support.ndim):
         other = tuple(a for a in range(support.ndim) if a != axis)
