@@ -174,3 +174,58 @@ def animation_html(anim):
     html = anim.to_jshtml(default_mode="loop")
     _plt().close(anim._fig)
     return HTML(html)
+
+
+# ---- Chapter 6: convolution variants ----
+
+def plot_dilated_stack(dilations, ax=None, *, kernel_size=2, length=None, title=None):
+    """Draw a causal 1D stack of dilated convolutions and the inputs its last output sees.
+
+    Row 0 is the input, row ``l`` the output of layer ``l`` (dilation ``dilations[l-1]``).
+    The connections that reach the last output unit are drawn; the input samples it sees
+    (its receptive field) are filled. Undilated stacks are ``dilations=[1, 1, ...]``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_dilated_stack([1, 2, 4, 8])          # WaveNet: sees 16 samples
+    >>> int(ax.collections[-1].get_offsets().shape[0])
+    16
+    """
+    from ._validation import check_positive_int
+
+    dilations = [check_positive_int(d, "dilations") for d in dilations]
+    if not dilations:
+        raise ValueError("dilations must contain at least one layer, got an empty sequence")
+    k = check_positive_int(kernel_size, "kernel_size")
+    reach = 1 + (k - 1) * sum(dilations)
+    length = max(reach + 2, 8) if length is None else check_positive_int(length, "length")
+    ax = _get_ax(ax, figsize=(0.32 * length + 1, 0.55 * len(dilations) + 1))
+    n_rows = len(dilations) + 1
+    for row in range(n_rows):
+        ax.scatter(np.arange(length), np.full(length, row), s=30, facecolors="white", edgecolors="0.6", zorder=2)
+    active = {length - 1}
+    for row in range(n_rows - 1, 0, -1):
+        d = dilations[row - 1]
+        below = set()
+        for t in active:
+            for j in range(k):
+                src = t - j * d
+                if src >= 0:
+                    ax.plot([t, src], [row, row - 1], color="tab:blue", linewidth=1.2, zorder=1)
+                    below.add(src)
+        ax.scatter(sorted(active), [row] * len(active), s=36, color="tab:blue", zorder=3)
+        active = below
+    ax.scatter(sorted(active), [0] * len(active), s=36, color="tab:orange", zorder=3)
+    ax.set_yticks(range(n_rows))
+    ax.set_yticklabels(["input"] + [f"d = {d}" for d in dilations])
+    ax.set_xticks([])
+    ax.set_xlim(-0.7, length - 0.3)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    if title is not None:
+        ax.set_title(title)
+    return ax

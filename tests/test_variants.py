@@ -565,3 +565,52 @@ def test_sub_pixel_sr_shapes_and_residual():
         V.SubPixelSR(0)
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         V.nope  # noqa: B018
+
+
+# ---------------------------------------------------------------- chapter 6 self-checks and figure
+
+def test_self_checks_pass_the_reference_and_catch_bugs():
+    from dlsip import check
+
+    assert check.check_pixel_shuffle(V.pixel_shuffle).passed
+    # A shuffle that swaps the roles of rows and columns inside each block is wrong.
+    swapped = lambda x, r: np.swapaxes(V.pixel_shuffle(np.swapaxes(x, -1, -2), r), -1, -2)  # noqa: E731
+    report = check.check_pixel_shuffle(swapped)
+    assert not report.passed and "4 channels, r = 2" in str(report)
+
+    def scatter(x, kernel, stride):
+        x, kernel = np.asarray(x, float), np.asarray(kernel, float)
+        out = np.zeros(((x.shape[0] - 1) * stride + kernel.shape[0], (x.shape[1] - 1) * stride + kernel.shape[1]))
+        for i in range(x.shape[0]):
+            for j in range(x.shape[1]):
+                out[i * stride:i * stride + kernel.shape[0], j * stride:j * stride + kernel.shape[1]] += x[i, j] * kernel
+        return out
+
+    assert check.check_conv_transpose(scatter).passed
+    flipped = lambda x, k, s: scatter(x, np.asarray(k)[::-1, ::-1], s)  # noqa: E731
+    assert "syllabus's example, stride 1" in str(check.check_conv_transpose(flipped))
+
+    def macs(c, o, k, n):
+        return c * n * n * k * k + n * n * c * o
+
+    assert check.check_depthwise_separable_macs(macs).passed
+    assert not check.check_depthwise_separable_macs(lambda c, o, k, n: macs(c, o, k, n) + 1).passed
+
+
+@pytest.mark.parametrize("dilations, kernel_size", [([1, 2, 4, 8], 2), ([1, 1, 1, 1], 2), ([1, 3], 3)])
+def test_dilated_stack_figure_marks_the_receptive_field(dilations, kernel_size):
+    import matplotlib.pyplot as plt
+
+    from dlsip.arithmetic import receptive_field
+    from dlsip.plotting import plot_dilated_stack
+
+    ax = plot_dilated_stack(dilations, kernel_size=kernel_size)
+    seen = ax.collections[-1].get_offsets()
+    r = receptive_field([(kernel_size, 1, 0, d) for d in dilations], 64)[-1].r
+    assert len(seen) == r
+    # Contiguous: a stack of dilations 1, 2, 4, ... (or undilated) leaves no holes.
+    xs = np.sort(np.asarray(seen)[:, 0])
+    assert np.array_equal(np.diff(xs), np.ones(len(xs) - 1))
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="dilations must contain at least one layer"):
+        plot_dilated_stack([])
