@@ -197,3 +197,217 @@ def check_depthwise_separable_macs(student: Callable) -> CheckReport:
         Case("1x1 'kernel'", (4, 6, 1, 7)),
     ]
     return run_cases(student, reference, cases, name="depthwise_separable_macs", rtol=0, atol=0)
+
+
+# ---- Chapter 2: convolution arithmetic ----
+
+def check_conv_output_size(student: Callable) -> CheckReport:
+    """Check ``student(size, kernel_size, stride=1, padding=0, dilation=1)``, the output
+    length of a convolution, against :func:`dlsip.arithmetic.conv_output_size` (which agrees
+    with torch).
+
+    The cases catch the usual slips: forgetting the floor (a fractional or rounded-up
+    result), forgetting the dilation or using ``d k`` instead of ``d (k - 1) + 1``, padding
+    one side only, and dividing before subtracting the kernel.
+
+    Examples
+    --------
+    >>> check_conv_output_size(lambda i, k, stride=1, padding=0, dilation=1:
+    ...     (i + 2 * padding - dilation * (k - 1) - 1) // stride + 1).passed
+    True
+    >>> report = check_conv_output_size(lambda i, k, stride=1, padding=0, dilation=1:
+    ...     (i + 2 * padding - k) // stride + 1)    # forgets the dilation
+    >>> report.passed
+    False
+    """
+    from .arithmetic import conv_output_size
+
+    def reference(size, kernel_size, **kwargs):
+        return conv_output_size(size, kernel_size, **kwargs)
+
+    cases = [
+        Case("valid: 5 pixels, 3-tap kernel", (5, 3)),
+        Case("same padding", (5, 3), {"padding": 1}),
+        Case("full padding", (5, 3), {"padding": 2}),
+        Case("stride 2, exact division", (7, 3), {"stride": 2}),
+        Case("stride 2, the floor matters", (6, 3), {"stride": 2}),
+        Case("stride 3 with padding, the floor matters", (10, 4), {"stride": 3, "padding": 1}),
+        Case("dilation 2", (7, 3), {"dilation": 2}),
+        Case("dilation 3 with padding and stride", (20, 3), {"stride": 2, "padding": 3, "dilation": 3}),
+        Case("AlexNet's first layer: 227, 11x11, stride 4", (227, 11), {"stride": 4}),
+        Case("ResNet's stem: 224, 7x7, stride 2, padding 3", (224, 7), {"stride": 2, "padding": 3}),
+        Case("1x1 kernel", (13, 1)),
+        Case("kernel as large as the input", (5, 5)),
+    ]
+    return run_cases(student, reference, cases, name="conv_output_size", rtol=0, atol=0)
+
+
+def check_toeplitz_matrix(student: Callable) -> CheckReport:
+    """Check ``student(kernel, n)``, the ``(n - k + 1, n)`` matrix of a 1D valid
+    cross-correlation, against :func:`dlsip.arithmetic.conv_matrix`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.linalg import toeplitz
+    >>> def banded(kernel, n):
+    ...     k = len(kernel)
+    ...     return toeplitz(np.r_[kernel[0], np.zeros(n - k)], np.r_[kernel, np.zeros(n - k)])
+    >>> check_toeplitz_matrix(banded).passed
+    True
+    >>> check_toeplitz_matrix(lambda kernel, n: banded(kernel[::-1], n)).passed  # convolution, flipped
+    False
+    """
+    from .arithmetic import conv_matrix
+
+    rng = np.random.default_rng(2)
+    cases = [
+        Case("kernel [1, 2, 3] on 5 samples", (np.array([1.0, 2.0, 3.0]), 5)),
+        Case("asymmetric random kernel on 8 samples", (rng.standard_normal(3), 8)),
+        Case("even kernel", (rng.standard_normal(4), 9)),
+        Case("kernel as long as the signal", (rng.standard_normal(4), 4)),
+        Case("one-tap kernel: a scaled identity", (np.array([2.5]), 3)),
+    ]
+    return run_cases(student, lambda kernel, n: conv_matrix(kernel, n), cases, name="toeplitz_matrix")
+
+
+# ---- Chapter 3: backpropagation through convolution and pooling ----
+
+def _conv_backward_reference(dout, x, w, *, stride=1, padding=0):
+    from .layers import conv2d_backward, conv2d_forward
+
+    _, cache = conv2d_forward(x, w, np.zeros(w.shape[0]), stride=stride, padding=padding)
+    return conv2d_backward(dout, cache)
+
+
+def check_conv2d_backward(student: Callable) -> CheckReport:
+    """Check ``student(dout, x, w, *, stride=1, padding=0) -> (dx, dw, db)``, the backward
+    pass of a 2D convolution (cross-correlation, NCHW, weights ``(C_out, C_in, kH, kW)``),
+    against :func:`dlsip.layers.conv2d_backward`.
+
+    Examples
+    --------
+    >>> from dlsip.layers import conv2d_forward, conv2d_backward
+    >>> def mine(dout, x, w, *, stride=1, padding=0):
+    ...     _, cache = conv2d_forward(x, w, np.zeros(w.shape[0]), stride=stride, padding=padding)
+    ...     return conv2d_backward(dout, cache)
+    >>> check_conv2d_backward(mine).passed
+    True
+    >>> def flipped(dout, x, w, *, stride=1, padding=0):   # dw as a convolution: flipped
+    ...     dx, dw, db = mine(dout, x, w, stride=stride, padding=padding)
+    ...     return dx, dw[:, :, ::-1, ::-1], db
+    >>> print(check_conv2d_backward(flipped))  # doctest: +ELLIPSIS
+    conv2d_backward: 5 of 6 cases failed.
+      - the small case: 3x3 input, 2x2 kernel: result 1: values differ; ...
+    ...
+    """
+    rng = np.random.default_rng(3)
+
+    def case(description, n, c, h, w_, f, k, stride=1, padding=0):
+        kh, kw = (k, k) if isinstance(k, int) else k
+        ho = (h + 2 * padding - kh) // stride + 1
+        wo = (w_ + 2 * padding - kw) // stride + 1
+        args = (rng.standard_normal((n, f, ho, wo)), rng.standard_normal((n, c, h, w_)),
+                rng.standard_normal((f, c, kh, kw)))
+        return Case(description, args, {"stride": stride, "padding": padding})
+
+    cases = [
+        case("the small case: 3x3 input, 2x2 kernel", 1, 1, 3, 3, 1, 2),
+        case("several channels and filters", 2, 3, 6, 6, 4, 3),
+        case("padding 1", 2, 2, 5, 5, 3, 3, padding=1),
+        case("stride 2 with padding", 2, 2, 7, 7, 3, 3, stride=2, padding=1),
+        case("non-square kernel, odd sizes", 1, 2, 7, 5, 2, (3, 2)),
+        case("1x1 kernel", 3, 4, 4, 4, 2, 1),
+    ]
+    return run_cases(student, _conv_backward_reference, cases, name="conv2d_backward", rtol=1e-6, atol=1e-8)
+
+
+def _maxpool_backward_reference(dout, x, *, kernel_size, stride=None):
+    from .layers import maxpool2d_backward, maxpool2d_forward
+
+    _, cache = maxpool2d_forward(x, kernel_size=kernel_size, stride=stride)
+    return maxpool2d_backward(dout, cache)
+
+
+def check_maxpool2d_backward(student: Callable) -> CheckReport:
+    """Check ``student(dout, x, *, kernel_size, stride=None) -> dx``, the backward pass of
+    2D max pooling (NCHW), against :func:`dlsip.layers.maxpool2d_backward`.
+
+    The cases include ties (the whole gradient goes to the first maximum in row-major
+    order, as in torch) and overlapping windows (an input that is the maximum of two windows
+    receives both gradients).
+
+    Examples
+    --------
+    >>> from dlsip.layers import maxpool2d_forward, maxpool2d_backward
+    >>> def mine(dout, x, *, kernel_size, stride=None):
+    ...     _, cache = maxpool2d_forward(x, kernel_size=kernel_size, stride=stride)
+    ...     return maxpool2d_backward(dout, cache)
+    >>> check_maxpool2d_backward(mine).passed
+    True
+    >>> def spread(dout, x, *, kernel_size, stride=None):       # average pooling's gradient
+    ...     return np.repeat(np.repeat(dout, 2, axis=2), 2, axis=3) / 4
+    >>> check_maxpool2d_backward(spread).passed
+    False
+    """
+    rng = np.random.default_rng(4)
+    syllabus = np.array([[12, 20, 30, 0], [8, 12, 2, 0], [34, 70, 37, 4], [112, 100, 25, 12]], float)[None, None]
+
+    def case(description, x, k, stride=None):
+        s = k if stride is None else stride
+        ho, wo = (x.shape[2] - k) // s + 1, (x.shape[3] - k) // s + 1
+        dout = rng.standard_normal((x.shape[0], x.shape[1], ho, wo))
+        return Case(description, (dout, x), {"kernel_size": k, "stride": stride})
+
+    cases = [
+        case("the syllabus's 4x4 example, 2x2 windows", syllabus, 2),
+        case("random batch, several channels", rng.standard_normal((2, 3, 6, 6)), 2),
+        case("odd size: the last row and column are in no window", rng.standard_normal((1, 2, 5, 7)), 2),
+        case("ties: the first maximum takes the gradient", rng.integers(0, 2, (2, 2, 4, 4)).astype(float), 2),
+        case("overlapping 3x3 windows, stride 1", rng.standard_normal((1, 1, 5, 5)), 3, 1),
+        case("overlapping windows with ties", rng.integers(0, 3, (1, 2, 6, 6)).astype(float), 3, 2),
+    ]
+    return run_cases(student, _maxpool_backward_reference, cases, name="maxpool2d_backward", rtol=1e-6, atol=1e-8)
+
+
+def _batchnorm_backward_reference(dout, x, gamma, *, eps=1e-5):
+    from .layers import batchnorm_backward, batchnorm_forward
+
+    _, cache = batchnorm_forward(x, gamma, np.zeros_like(gamma), training=True, eps=eps)
+    return batchnorm_backward(dout, cache)
+
+
+def check_batchnorm_backward(student: Callable) -> CheckReport:
+    """Check ``student(dout, x, gamma, *, eps=1e-5) -> (dx, dgamma, dbeta)``, the backward
+    pass of batch normalization in training mode on (N, D) input, against
+    :func:`dlsip.layers.batchnorm_backward`.
+
+    Examples
+    --------
+    >>> from dlsip.layers import batchnorm_forward, batchnorm_backward
+    >>> def mine(dout, x, gamma, *, eps=1e-5):
+    ...     _, cache = batchnorm_forward(x, gamma, np.zeros_like(gamma), eps=eps)
+    ...     return batchnorm_backward(dout, cache)
+    >>> check_batchnorm_backward(mine).passed
+    True
+    >>> def constant_stats(dout, x, gamma, *, eps=1e-5):   # forgets that mu and var depend on x
+    ...     var = x.var(axis=0)
+    ...     xhat = (x - x.mean(axis=0)) / np.sqrt(var + eps)
+    ...     return dout * gamma / np.sqrt(var + eps), (dout * xhat).sum(0), dout.sum(0)
+    >>> check_batchnorm_backward(constant_stats).passed
+    False
+    """
+    rng = np.random.default_rng(5)
+
+    def case(description, n, d, eps=1e-5, scale=1.0):
+        x = rng.standard_normal((n, d)) * scale + rng.standard_normal(d)
+        return Case(description, (rng.standard_normal((n, d)), x, rng.standard_normal(d)), {"eps": eps})
+
+    cases = [
+        case("batch of 2 (the smallest)", 2, 3),
+        case("batch of 8, 4 features", 8, 4),
+        case("one feature", 5, 1),
+        case("large eps", 6, 3, eps=0.5),
+        case("features with large spread", 16, 5, scale=100.0),
+    ]
+    return run_cases(student, _batchnorm_backward_reference, cases, name="batchnorm_backward", rtol=1e-6, atol=1e-8)

@@ -632,3 +632,78 @@ def test_train_epoch_learns_separable_blobs():
         losses, acc = L.train_epoch(net, opt, x, y, batch_size=32, rng=rng)
     assert acc > 0.95
     assert (L.predict(net, x).argmax(1) == y).mean() > 0.95
+
+
+# ------------------------------------------------------------ self-checks (dlsip.check)
+
+from dlsip import check  # noqa: E402
+
+
+def naive_conv_backward(dout, x, w, *, stride=1, padding=0):
+    _, cache = L.conv2d_forward_naive(x, w, np.zeros(w.shape[0]), stride=stride, padding=padding)
+    return L.conv2d_backward_naive(dout, cache)
+
+
+def test_conv_selfcheck_accepts_the_loop_version_and_rejects_typical_bugs():
+    assert check.check_conv2d_backward(naive_conv_backward).passed
+
+    def no_bias_grad(dout, x, w, *, stride=1, padding=0):
+        dx, dw, db = naive_conv_backward(dout, x, w, stride=stride, padding=padding)
+        return dx, dw, db / x.shape[0]                      # averaged instead of summed
+
+    def dx_with_flipped_kernel_twice(dout, x, w, *, stride=1, padding=0):
+        return naive_conv_backward(dout, x, w[:, :, ::-1, ::-1], stride=stride, padding=padding)
+
+    report = check.check_conv2d_backward(no_bias_grad)
+    assert not report.passed and "result 2" in str(report)
+    assert not check.check_conv2d_backward(dx_with_flipped_kernel_twice).passed
+
+
+def test_maxpool_selfcheck_catches_ties_and_overlaps():
+    def naive(dout, x, *, kernel_size, stride=None):
+        _, cache = L.maxpool2d_forward_naive(x, kernel_size=kernel_size, stride=stride)
+        return L.maxpool2d_backward_naive(dout, cache)
+
+    def all_maxima(dout, x, *, kernel_size, stride=None):      # sends the gradient to every tied max
+        out, _ = L.maxpool2d_forward(x, kernel_size=kernel_size, stride=stride)
+        s = kernel_size if stride is None else stride
+        dx = np.zeros_like(x)
+        for i in range(out.shape[2]):
+            for j in range(out.shape[3]):
+                win = x[:, :, i * s:i * s + kernel_size, j * s:j * s + kernel_size]
+                mask = win == out[:, :, i:i + 1, j:j + 1]
+                dx[:, :, i * s:i * s + kernel_size, j * s:j * s + kernel_size] += mask * dout[:, :, i:i + 1, j:j + 1]
+        return dx
+
+    def overwrite(dout, x, *, kernel_size, stride=None):      # '=' instead of '+=' on overlaps
+        _, cache = L.maxpool2d_forward_naive(x, kernel_size=kernel_size, stride=stride)
+        _, padding, where = cache
+        dx = np.zeros_like(x)
+        for idx in np.ndindex(*dout.shape):
+            u, v = where[idx]
+            dx[idx[0], idx[1], u, v] = dout[idx]
+        return dx
+
+    assert check.check_maxpool2d_backward(naive).passed
+    report = check.check_maxpool2d_backward(all_maxima)
+    assert not report.passed and "ties" in str(report)
+    report = check.check_maxpool2d_backward(overwrite)
+    assert not report.passed and "overlapping" in str(report)
+
+
+def test_batchnorm_selfcheck_accepts_autograd_and_rejects_the_population_variance():
+    def via_torch(dout, x, gamma, *, eps=1e-5):
+        tx, tg, tb = t64(x, True), t64(gamma, True), t64(np.zeros_like(gamma), True)
+        out = F.batch_norm(tx, None, None, tg, tb, training=True, eps=eps)
+        return tuple(g.numpy() for g in torch.autograd.grad(out, (tx, tg, tb), t64(dout)))
+
+    def unbiased(dout, x, gamma, *, eps=1e-5):                # normalises with var * m/(m-1)
+        m = x.shape[0]
+        var = x.var(axis=0, ddof=1)
+        s = 1 / np.sqrt(var + eps)
+        xhat = (x - x.mean(0)) * s
+        dx = gamma * s / m * (m * dout - dout.sum(0) - xhat * (dout * xhat).sum(0) * (m - 1) / m)
+        return dx, (dout * xhat).sum(0), dout.sum(0)
+
+    assert check.check_batchnorm_backward(via_torch).passed
+    assert not check.check_batchnorm_backward(unbiased).passed
