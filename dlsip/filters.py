@@ -60,6 +60,7 @@ from ._validation import (
     check_choice,
     check_float,
     check_image,
+    check_int,
     check_nonneg_int,
     check_pair,
     check_positive_int,
@@ -101,6 +102,10 @@ __all__ = [
     "pad",
     "psnr",
     "salt_and_pepper",
+    "VERTICAL_LINE",
+    "vertical_line_images",
+    "fit_kernel",
+    "learn_kernel_demo",
 ]
 
 #: Border modes, with scipy.ndimage's meaning of each word.
@@ -1112,6 +1117,17 @@ def laplacian(image, *, mode: str = "reflect", cval: float = 0.0) -> np.ndarray:
     return correlate2d(image, LAPLACIAN, padding="same", mode=mode, cval=cval)
 
 
+def _separable_derivative(image, smooth, axis, mode, cval):
+    """Central difference [-1, 0, 1] along ``axis``, then ``smooth`` across it, each a 1D
+    correlation with its own padding, as scipy.ndimage.sobel/prewitt compute it."""
+    axis = _check_axis(axis)
+    derivative = np.array([-1.0, 0.0, 1.0])
+    along = derivative[:, None] if axis == 0 else derivative[None, :]
+    across = smooth[None, :] if axis == 0 else smooth[:, None]
+    out = correlate2d(image, along, padding="same", mode=mode, cval=cval)
+    return correlate2d(out, across, padding="same", mode=mode, cval=cval)
+
+
 def sobel(image, axis: int = -1, *, mode: str = "reflect", cval: float = 0.0) -> np.ndarray:
     """Sobel derivative along ``axis``: 1 is d/dx (along a row), 0 is d/dy (down a column).
 
@@ -1135,8 +1151,12 @@ def sobel(image, axis: int = -1, *, mode: str = "reflect", cval: float = 0.0) ->
     Notes
     -----
     Correlation with :data:`SOBEL_X` (axis 1) or :data:`SOBEL_Y` (axis 0): the central
-    difference [-1, 0, 1] along the axis, smoothed by [1, 2, 1] across it. Equals
-    ``scipy.ndimage.sobel(image, axis, mode=mode, cval=cval)``. The lecture's Sobel filter
+    difference [-1, 0, 1] along the axis, smoothed by [1, 2, 1] across it. It is computed
+    as these two 1D passes, each padding its own input, exactly as
+    ``scipy.ndimage.sobel(image, axis, mode=mode, cval=cval)`` does; this equals
+    ``correlate2d(image, SOBEL_X, padding="same", mode=mode)`` for every mode except
+    ``"constant"`` with ``cval != 0``, where the second pass sees ``cval`` (not the
+    difference of ``cval`` columns, 0) beyond the border. The lecture's Sobel filter
     [[1, 0, -1], [2, 0, -2], [1, 0, -1]] is ``-SOBEL_X``: positive on light-to-dark edges.
 
     Examples
@@ -1146,8 +1166,7 @@ def sobel(image, axis: int = -1, *, mode: str = "reflect", cval: float = 0.0) ->
            [0., 4., 4., 0.],
            [0., 4., 4., 0.]])
     """
-    kernel = SOBEL_X if _check_axis(axis) == 1 else SOBEL_Y
-    return correlate2d(image, kernel, padding="same", mode=mode, cval=cval)
+    return _separable_derivative(image, np.array([1.0, 2.0, 1.0]), axis, mode, cval)
 
 
 def prewitt(image, axis: int = -1, *, mode: str = "reflect", cval: float = 0.0) -> np.ndarray:
@@ -1162,8 +1181,7 @@ def prewitt(image, axis: int = -1, *, mode: str = "reflect", cval: float = 0.0) 
            [0., 3., 3., 0.],
            [0., 3., 3., 0.]])
     """
-    kernel = PREWITT_X if _check_axis(axis) == 1 else PREWITT_Y
-    return correlate2d(image, kernel, padding="same", mode=mode, cval=cval)
+    return _separable_derivative(image, np.array([1.0, 1.0, 1.0]), axis, mode, cval)
 
 
 def gradient_magnitude(image, *, operator: str = "sobel", mode: str = "reflect", cval: float = 0.0) -> np.ndarray:
@@ -1514,3 +1532,162 @@ def salt_and_pepper(image, amount: float = 0.05, *, rng: np.random.Generator | N
     flat[idx[: n // 2]] = low
     flat[idx[n // 2:]] = high
     return out
+
+
+# --------------------------------------------------------------------------------------
+# Learning a kernel by gradient descent
+# --------------------------------------------------------------------------------------
+
+#: The ideal detector of a one-pixel-wide bright vertical line: [[-1, 2, -1]] * 3 (a
+#: negative second difference across x, summed down three rows).
+VERTICAL_LINE = np.array([[-1, 2, -1]] * 3, dtype=float)
+
+
+def vertical_line_images(n: int = 32, size: int = 12, *, noise: float = 0.2,
+                         rng: np.random.Generator | None = None) -> np.ndarray:
+    """Images of one bright vertical line at a random column, plus Gaussian noise.
+
+    Parameters
+    ----------
+    n : int
+        Number of images.
+    size : int
+        Their height and width (>= 3).
+    noise : float
+        Standard deviation of the added noise (>= 0). Some noise is needed for a kernel to
+        be identifiable: on clean vertical lines only the column sums of a kernel matter.
+    rng : numpy.random.Generator, optional
+
+    Returns
+    -------
+    ndarray, shape (n, size, size), float64
+
+    Raises
+    ------
+    ValueError
+        If n < 1, size < 3 or noise < 0.
+
+    Examples
+    --------
+    >>> x = vertical_line_images(2, 5, noise=0.0, rng=np.random.default_rng(0))
+    >>> x.shape, sorted(np.unique(x).tolist())
+    ((2, 5, 5), [0.0, 1.0])
+    """
+    n = check_positive_int(n, "n")
+    size = check_int(size, "size", minimum=3)
+    noise = check_float(noise, "noise", minimum=0.0)
+    rng = np.random.default_rng() if rng is None else rng
+    images = noise * rng.standard_normal((n, size, size))
+    columns = rng.integers(1, size - 1, size=n)
+    images[np.arange(n), :, columns] += 1.0
+    return images
+
+
+def fit_kernel(images, targets, *, size=3, lr: float = 0.5, steps: int = 300,
+               rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Learn a correlation kernel by gradient descent on the mean squared error.
+
+    Parameters
+    ----------
+    images : array_like, shape (N, H, W)
+    targets : array_like, shape (N, H - kH + 1, W - kW + 1)
+        The wanted ``correlate2d(image, kernel)`` ("valid") of each image.
+    size : int or (int, int)
+        Kernel size (kH, kW).
+    lr : float
+        Learning rate (> 0).
+    steps : int
+        Number of full-batch gradient steps (>= 1).
+    rng : numpy.random.Generator, optional
+        For the random initial kernel (standard normal).
+
+    Returns
+    -------
+    kernel : ndarray, shape (kH, kW)
+    losses : ndarray, shape (steps + 1,)
+        The loss before each step and after the last.
+
+    Raises
+    ------
+    ValueError
+        For shapes that do not match, or a bad size, lr or steps.
+
+    Notes
+    -----
+    With :math:`e_n = \\text{correlate}(x_n, w) - y_n` and
+    :math:`L = \\frac{1}{M} \\sum_n \\|e_n\\|^2` (:math:`M` the number of output pixels),
+
+    .. math:: \\frac{\\partial L}{\\partial w} = \\frac{2}{M} \\sum_n \\text{correlate}(x_n, e_n),
+
+    itself a cross-correlation of the input with the error: the rule that chapter 3 derives
+    for a convolutional layer. The loss is quadratic in :math:`w`, so for a small enough
+    rate the kernel converges to the least-squares solution.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = vertical_line_images(16, 10, rng=rng)
+    >>> y = np.stack([correlate2d(im, VERTICAL_LINE) for im in x])
+    >>> w, losses = fit_kernel(x, y, rng=rng)
+    >>> bool(np.allclose(w, VERTICAL_LINE, atol=1e-3)), bool(losses[-1] < 1e-8 * losses[0])
+    (True, True)
+    """
+    images = check_array(images, "images", ndim=3).astype(float)
+    targets = check_array(targets, "targets", ndim=3).astype(float)
+    kh, kw = _positive_pair(size, "size")
+    lr = check_float(lr, "lr", minimum=0.0, strict=True)
+    steps = check_positive_int(steps, "steps")
+    n, h, w = images.shape
+    if kh > h or kw > w:
+        raise ValueError(f"size {(kh, kw)} does not fit images of shape {(h, w)}")
+    expected = (n, h - kh + 1, w - kw + 1)
+    if targets.shape != expected:
+        raise ValueError(f"targets must have shape {expected} (one 'valid' output per image), "
+                         f"got targets with shape {targets.shape}")
+    rng = np.random.default_rng() if rng is None else rng
+    kernel = rng.standard_normal((kh, kw))
+    m = targets.size
+    losses = np.empty(steps + 1)
+    for step in range(steps + 1):
+        errors = [correlate2d(x, kernel) - y for x, y in zip(images, targets)]
+        losses[step] = sum(float(np.sum(e * e)) for e in errors) / m
+        if step == steps:
+            break
+        grad = sum(correlate2d(x, e) for x, e in zip(images, errors)) * (2.0 / m)
+        kernel = kernel - lr * grad
+    return kernel, losses
+
+
+def learn_kernel_demo(seed: int = 0, *, n: int = 32, size: int = 12, steps: int = 300,
+                      lr: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """The slides' example: a random 3x3 kernel learns to detect a vertical line.
+
+    Trains :func:`fit_kernel` on :func:`vertical_line_images` with the responses of
+    :data:`VERTICAL_LINE` as targets, from a random start.
+
+    Parameters
+    ----------
+    seed : int
+        Seeds the images and the initial kernel.
+    n, size, steps, lr
+        Number and size of the images, gradient steps, learning rate.
+
+    Returns
+    -------
+    learned : ndarray, shape (3, 3)
+    target : ndarray, shape (3, 3)
+        :data:`VERTICAL_LINE`.
+
+    Examples
+    --------
+    >>> learned, target = learn_kernel_demo(0)
+    >>> np.round(learned, 2)
+    array([[-1.,  2., -1.],
+           [-1.,  2., -1.],
+           [-1.,  2., -1.]])
+    """
+    rng = np.random.default_rng(seed)
+    images = vertical_line_images(n, size, rng=rng)
+    targets = np.stack([correlate2d(x, VERTICAL_LINE) for x in images])
+    learned, _ = fit_kernel(images, targets, size=3, lr=lr, steps=steps, rng=rng)
+    return learned, VERTICAL_LINE.copy()

@@ -227,3 +227,472 @@ def test_1d_errors(kwargs, exc, match):
     for func in (F.correlate1d, F.convolve1d):
         with pytest.raises(exc, match=match):
             func(signal, kernel, **args)
+
+
+# --------------------------------------------------------------------------------------
+# Window statistics
+# --------------------------------------------------------------------------------------
+
+SCIPY_WINDOW = {
+    "mean": lambda x, **k: ndi.uniform_filter(x, **k),
+    "max": ndi.maximum_filter,
+    "min": ndi.minimum_filter,
+    "median": ndi.median_filter,
+}
+NAMED = {"mean": F.mean_filter, "max": F.max_filter, "min": F.min_filter, "median": F.median_filter}
+FOOTPRINTS = {
+    "plus": np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool),
+    "ring4x5": np.array([[0, 1, 1, 1, 0], [1, 0, 0, 0, 1], [1, 0, 0, 0, 1], [0, 1, 1, 1, 0]], bool),
+    "diagonal2x2": np.eye(2, dtype=bool),
+}
+
+
+@pytest.mark.parametrize("statistic", list(SCIPY_WINDOW))
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5, (2, 5), (7, 3)])
+@pytest.mark.parametrize("mode", MODES)
+def test_window_statistics_equal_scipy(rng, statistic, size, mode):
+    image = rng.normal(size=(11, 9))
+    expected = SCIPY_WINDOW[statistic](image, size=size, mode=mode, cval=0.25)
+    got = F.window_filter(image, statistic, size=size, mode=mode, cval=0.25)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=TOL)
+    np.testing.assert_allclose(NAMED[statistic](image, size, mode=mode, cval=0.25), expected, rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize("statistic", ["max", "min", "median"])
+@pytest.mark.parametrize("fp_name", list(FOOTPRINTS))
+@pytest.mark.parametrize("mode", MODES)
+def test_window_statistics_with_footprint_equal_scipy(rng, statistic, fp_name, mode):
+    image = rng.normal(size=(8, 10))
+    fp = FOOTPRINTS[fp_name]
+    expected = SCIPY_WINDOW[statistic](image, footprint=fp, mode=mode)
+    np.testing.assert_allclose(F.window_filter(image, statistic, footprint=fp, mode=mode), expected, rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize("fp_name", list(FOOTPRINTS))
+@pytest.mark.parametrize("mode", MODES)
+def test_sum_and_mean_with_footprint_equal_correlation(rng, fp_name, mode):
+    image, fp = rng.normal(size=(8, 10)), FOOTPRINTS[fp_name]
+    expected = ndi.correlate(image, fp.astype(float), mode=mode, cval=-0.5)
+    np.testing.assert_allclose(F.window_filter(image, "sum", footprint=fp, mode=mode, cval=-0.5), expected, atol=TOL)
+    np.testing.assert_allclose(F.window_filter(image, "mean", footprint=fp, mode=mode, cval=-0.5),
+                               expected / fp.sum(), atol=TOL)
+
+
+@pytest.mark.parametrize("statistic", ["sum", "mean", "max", "min", "median", np.ptp])
+@pytest.mark.parametrize("mode", MODES + ("ignore",))
+@pytest.mark.parametrize("kwargs", [dict(size=3), dict(size=(2, 4)), dict(footprint=FOOTPRINTS["plus"])])
+def test_window_filter_loop_agrees_with_fast_version(rng, statistic, mode, kwargs):
+    image = rng.integers(-50, 50, size=(7, 8)).astype(float)
+    fast = F.window_filter(image, statistic, mode=mode, cval=3.0, **kwargs)
+    loop = F.window_filter_loop(image, statistic, mode=mode, cval=3.0, **kwargs)
+    np.testing.assert_allclose(fast, loop, rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize("size", [3, (3, 5), 4])
+def test_ignore_mode_divides_by_pixels_inside_the_image(rng, size):
+    image = rng.random((6, 7))
+    # Mean over the pixels inside = (sum with zeros outside) / (number of pixels inside).
+    sums = ndi.uniform_filter(image, size, mode="constant") 
+    counts = ndi.uniform_filter(np.ones_like(image), size, mode="constant")
+    np.testing.assert_allclose(F.window_filter(image, "mean", size=size, mode="ignore"), sums / counts, atol=TOL)
+    # A corner pixel of a 3x3 mean sees 4 pixels: the mean of those four.
+    got = F.mean_filter(image, 3, mode="ignore")
+    assert got[0, 0] == pytest.approx(image[:2, :2].mean(), abs=TOL)
+    assert got[-1, 3] == pytest.approx(image[-2:, 2:5].mean(), abs=TOL)
+
+
+def test_ignore_mode_order_statistics_use_only_inside_pixels():
+    image = np.array([[5.0, 1.0, 2.0], [3.0, 9.0, 4.0], [8.0, 6.0, 7.0]])
+    # Corner (0, 0) sees 5, 1, 3, 9: max 9, min 1, upper median of 4 values = 5.
+    assert F.window_filter(image, "max", mode="ignore")[0, 0] == 9
+    assert F.window_filter(image, "min", mode="ignore")[0, 0] == 1
+    assert F.window_filter(image, "median", mode="ignore")[0, 0] == 5
+    assert F.window_filter(image, len, mode="ignore")[0, 0] == 4
+    assert F.window_filter(image, len, mode="ignore")[1, 1] == 9
+    # Integer images keep their dtype in "ignore" mode for max and min.
+    assert F.window_filter(image.astype(np.int16), "max", mode="ignore").dtype == np.int16
+
+
+def test_callable_statistic_equals_generic_filter(rng):
+    image = rng.normal(size=(6, 7))
+    for mode in MODES:
+        expected = ndi.generic_filter(image, np.std, size=3, mode=mode)
+        np.testing.assert_allclose(F.window_filter(image, np.std, mode=mode), expected, atol=TOL)
+
+
+def test_median_is_the_upper_median_for_even_windows():
+    x = np.array([[4.0, 1.0, 3.0, 2.0]])
+    # A (1, 2) window is centred on its second cell, so column j sees x[j - 1], x[j]; of two
+    # values the median is the larger (no averaging): [4, 4] -> 4, [4, 1] -> 4, [1, 3] -> 3, [3, 2] -> 3.
+    np.testing.assert_array_equal(F.median_filter(x, (1, 2), mode="nearest"), [[4.0, 4.0, 3.0, 3.0]])
+    np.testing.assert_array_equal(ndi.median_filter(x, (1, 2), mode="nearest"), [[4.0, 4.0, 3.0, 3.0]])
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.float32])
+def test_order_statistics_keep_dtype_and_match_scipy(rng, dtype):
+    image = rng.integers(0, 200, size=(9, 9)).astype(dtype)
+    for name in ("max", "min", "median"):
+        got = NAMED[name](image, 3)
+        assert got.dtype == dtype
+        np.testing.assert_array_equal(got, SCIPY_WINDOW[name](image, size=3))
+    got = F.mean_filter(image, 3)
+    np.testing.assert_allclose(got, ndi.uniform_filter(image.astype(float), 3), rtol=1e-6, atol=1e-4)
+
+
+def test_constant_mode_on_integer_image_with_non_integer_cval_is_not_truncated():
+    image = np.zeros((3, 3), np.uint8)
+    out = F.max_filter(image, 3, mode="constant", cval=0.5)
+    assert out[0, 0] == 0.5
+
+
+def test_large_median_matches_scipy_across_row_blocks(rng):
+    # Tall enough that the blocked implementation uses several blocks.
+    image = rng.normal(size=(700, 40)).astype(np.float32)
+    np.testing.assert_array_equal(F.median_filter(image, 5), ndi.median_filter(image, 5))
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(image=np.ones(4)), ValueError, r"image must be 2D"),
+    (dict(image=np.ones((2, 2, 2))), ValueError, r"image must be 2D"),
+    (dict(image=np.ones((3, 0))), ValueError, r"image must not be empty"),
+    (dict(image=np.array([[None, 1]])), TypeError, r"image must have a real numeric dtype"),
+    (dict(statistic="mode"), ValueError, r"statistic must be one of 'sum', 'mean', 'max', 'min', 'median', got statistic='mode'"),
+    (dict(statistic=3), TypeError, r"statistic must be one of .* or a function, got statistic=3"),
+    (dict(size=0), ValueError, r"size must be a positive integer, got size=0"),
+    (dict(size=(3, 0)), ValueError, r"size must be positive integers, got size=\(3, 0\)"),
+    (dict(footprint=np.ones(3, bool)), ValueError, r"footprint must be 2D, got footprint with shape \(3,\)"),
+    (dict(footprint=np.ones((3, 3, 3), bool)), ValueError, r"footprint must be 2D, got footprint with shape \(3, 3, 3\)"),
+    (dict(footprint=np.zeros((3, 3), bool)), ValueError, r"footprint must select at least one pixel"),
+    (dict(footprint=np.ones((0, 3), bool)), ValueError, r"footprint must not be empty"),
+    (dict(mode="zero"), ValueError, r"mode must be one of .*'ignore', got mode='zero'"),
+])
+def test_window_filter_errors(kwargs, exc, match):
+    args = dict(image=np.ones((4, 4)), statistic="mean")
+    args.update(kwargs)
+    image, statistic = args.pop("image"), args.pop("statistic")
+    for func in (F.window_filter, F.window_filter_loop):
+        with pytest.raises(exc, match=match):
+            func(image, statistic, **args)
+
+
+# --------------------------------------------------------------------------------------
+# Gaussian
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sigma", [0.3, 0.5, 1.0, 2.0, 3.7])
+@pytest.mark.parametrize("truncate", [1.0, 2.5, 4.0])
+def test_gaussian_kernel_is_normalised_with_scipy_radius(sigma, truncate):
+    k1 = F.gaussian_kernel(sigma, truncate=truncate, ndim=1)
+    radius = int(truncate * sigma + 0.5)
+    assert k1.shape == (2 * radius + 1,)
+    assert k1.sum() == pytest.approx(1.0, abs=1e-15)
+    np.testing.assert_array_equal(k1, k1[::-1])
+    x = np.arange(-radius, radius + 1)
+    np.testing.assert_allclose(k1, np.exp(-x ** 2 / (2 * sigma ** 2)) / np.exp(-x ** 2 / (2 * sigma ** 2)).sum(),
+                               rtol=1e-14)
+    # The impulse response of scipy's filter is the (2D) kernel.
+    impulse = np.zeros((2 * radius + 1,) * 2)
+    impulse[radius, radius] = 1
+    k2 = F.gaussian_kernel(sigma, truncate=truncate)
+    np.testing.assert_allclose(k2, ndi.gaussian_filter(impulse, sigma, truncate=truncate, mode="constant"),
+                               rtol=0, atol=1e-15)
+
+
+def test_gaussian_kernel_sigma_zero_is_identity():
+    np.testing.assert_array_equal(F.gaussian_kernel(0.0), [[1.0]])
+
+
+@pytest.mark.parametrize("sigma", [0.5, 1.0, 2.0, 8.0, (1.0, 3.0), (0.0, 2.0)])
+@pytest.mark.parametrize("mode", MODES)
+def test_gaussian_filter_equals_scipy(rng, sigma, mode):
+    image = rng.normal(size=(40, 37))
+    expected = ndi.gaussian_filter(image, sigma, mode=mode, cval=1.5)
+    np.testing.assert_allclose(F.gaussian_filter(image, sigma, mode=mode, cval=1.5), expected, rtol=0, atol=TOL)
+
+
+def test_gaussian_filter_is_the_2d_kernel_correlation_and_preserves_the_mean(rng):
+    image = rng.random((30, 30))
+    np.testing.assert_allclose(F.gaussian_filter(image, 1.5),
+                               F.correlate2d(image, F.gaussian_kernel(1.5), padding="same", mode="reflect"), atol=TOL)
+    assert F.gaussian_filter(image, 2.0, mode="wrap").mean() == pytest.approx(image.mean(), abs=1e-12)
+
+
+def test_gaussian_float32_and_uint8(rng):
+    image = rng.integers(0, 256, size=(20, 20)).astype(np.uint8)
+    got = F.gaussian_filter(image, 1.0)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, ndi.gaussian_filter(image.astype(float), 1.0), rtol=1e-5, atol=1e-3)
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(sigma=-1.0), ValueError, r"sigma must be >= 0.0, got sigma=-1.0"),
+    (dict(sigma="2"), TypeError, r"sigma must be a real number, got sigma='2'"),
+    (dict(sigma=(1.0, 2.0, 3.0)), ValueError, r"sigma must be a number or a pair of numbers"),
+    (dict(truncate=0.0), ValueError, r"truncate must be > 0.0, got truncate=0.0"),
+    (dict(mode="ignore"), ValueError, r"got mode='ignore'"),
+])
+def test_gaussian_errors(kwargs, exc, match):
+    args = dict(sigma=1.0)
+    args.update(kwargs)
+    sigma = args.pop("sigma")
+    with pytest.raises(exc, match=match):
+        F.gaussian_filter(np.ones((5, 5)), sigma, **args)
+
+
+def test_gaussian_kernel_errors():
+    with pytest.raises(ValueError, match=r"ndim must be 1 or 2, got ndim=3"):
+        F.gaussian_kernel(1.0, ndim=3)
+    with pytest.raises(ValueError, match=r"sigma must be >= 0.0, got sigma=-0.5"):
+        F.gaussian_kernel(-0.5)
+
+
+# --------------------------------------------------------------------------------------
+# Derivatives, edges, sharpening
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", MODES)
+def test_derivative_filters_equal_scipy(rng, mode):
+    image = rng.normal(size=(12, 14))
+    kw = dict(mode=mode, cval=0.5)
+    np.testing.assert_allclose(F.laplacian(image, **kw), ndi.laplace(image, **kw), atol=TOL)
+    for axis in (0, 1, -1, -2):
+        np.testing.assert_allclose(F.sobel(image, axis, **kw), ndi.sobel(image, axis, **kw), atol=TOL)
+        np.testing.assert_allclose(F.prewitt(image, axis, **kw), ndi.prewitt(image, axis, **kw), atol=TOL)
+    np.testing.assert_allclose(F.gradient_magnitude(image, **kw),
+                               ndi.generic_gradient_magnitude(image, ndi.sobel, **kw), atol=TOL)
+    np.testing.assert_allclose(F.gradient_magnitude(image, operator="prewitt", **kw),
+                               ndi.generic_gradient_magnitude(image, ndi.prewitt, **kw), atol=TOL)
+
+
+def test_kernel_constants_are_the_textbook_kernels():
+    # Sobel = smoothing [1, 2, 1] (outer) derivative [-1, 0, 1]; the impulse response of scipy's sobel.
+    impulse = np.zeros((3, 3))
+    impulse[1, 1] = 1
+    np.testing.assert_array_equal(F.SOBEL_X, ndi.sobel(impulse, 1, mode="constant")[::-1, ::-1])
+    np.testing.assert_array_equal(F.SOBEL_Y, ndi.sobel(impulse, 0, mode="constant")[::-1, ::-1])
+    np.testing.assert_array_equal(F.PREWITT_X, ndi.prewitt(impulse, 1, mode="constant")[::-1, ::-1])
+    np.testing.assert_array_equal(F.PREWITT_Y, ndi.prewitt(impulse, 0, mode="constant")[::-1, ::-1])
+    np.testing.assert_array_equal(F.LAPLACIAN, ndi.laplace(impulse, mode="constant"))
+    np.testing.assert_array_equal(F.VERTICAL_EDGE, [[1, 0, -1]] * 3)
+    np.testing.assert_array_equal(F.HORIZONTAL_EDGE, [[1, 1, 1], [0, 0, 0], [-1, -1, -1]])
+
+
+def test_sobel_equals_2d_kernel_correlation_except_constant_mode_with_cval(rng):
+    image = rng.normal(size=(7, 8))
+    for mode in MODES:
+        np.testing.assert_allclose(F.sobel(image, 1, mode=mode), F.correlate2d(image, F.SOBEL_X, padding="same", mode=mode),
+                                   atol=TOL)
+    two_d = F.correlate2d(image, F.SOBEL_Y, padding="same", mode="constant", cval=1.0)
+    separable = F.sobel(image, 0, mode="constant", cval=1.0)
+    np.testing.assert_allclose(separable[:, 1:-1], two_d[:, 1:-1], atol=TOL)
+    # At the left and right borders the smoothing pass sees cval itself: 1 * cval more.
+    np.testing.assert_allclose(separable[:, [0, -1]] - two_d[:, [0, -1]], 1.0, atol=TOL)
+
+
+def test_constant_image_has_zero_derivatives():
+    image = np.full((6, 7), 3.25)
+    for mode in ("reflect", "mirror", "nearest", "wrap"):
+        assert np.all(F.laplacian(image, mode=mode) == 0)
+        assert np.all(F.gradient_magnitude(image, mode=mode) == 0)
+        np.testing.assert_array_equal(F.sharpen(image, 2.0, mode=mode), image)
+
+
+def test_linear_ramp_has_constant_gradient_and_zero_laplacian():
+    image = np.add.outer(2.0 * np.arange(8), 3.0 * np.arange(9))  # f = 2y + 3x
+    inner = (slice(1, -1), slice(1, -1))
+    np.testing.assert_allclose(F.sobel(image, 1)[inner], 8 * 3.0)  # Sobel weights sum to 4, step 2
+    np.testing.assert_allclose(F.sobel(image, 0)[inner], 8 * 2.0)
+    np.testing.assert_allclose(F.laplacian(image)[inner], 0.0, atol=1e-12)
+
+
+def test_step_edge_gives_a_line():
+    image = np.zeros((8, 10))
+    image[:, 5:] = 1.0
+    g = F.gradient_magnitude(image)
+    assert np.all(g[:, [4, 5]] == 4) and np.all(np.delete(g, [4, 5], axis=1) == 0)
+
+
+@pytest.mark.parametrize("amount", [0.0, 0.5, 1.0, 3.0])
+def test_sharpen_is_identity_minus_laplacian_kernel(rng, amount):
+    image = rng.random((9, 9))
+    kernel = np.zeros((3, 3))
+    kernel[1, 1] = 1
+    kernel -= amount * F.LAPLACIAN
+    np.testing.assert_allclose(F.sharpen(image, amount), ndi.correlate(image, kernel, mode="reflect"), atol=TOL)
+
+
+def test_derivative_errors():
+    with pytest.raises(ValueError, match=r"axis must be 0 .* got axis=2"):
+        F.sobel(np.ones((3, 3)), 2)
+    with pytest.raises(ValueError, match=r"operator must be one of 'sobel', 'prewitt', got operator='canny'"):
+        F.gradient_magnitude(np.ones((3, 3)), operator="canny")
+    with pytest.raises(ValueError, match=r"amount must be >= 0.0, got amount=-1.0"):
+        F.sharpen(np.ones((3, 3)), -1.0)
+
+
+# --------------------------------------------------------------------------------------
+# Morphology
+# --------------------------------------------------------------------------------------
+
+MORPH_FOOTPRINTS = [np.ones((3, 3), bool), FOOTPRINTS["plus"], FOOTPRINTS["ring4x5"],
+                    np.array([[1, 1, 0, 0]], bool), np.array([[1, 0], [1, 1]], bool)]
+
+
+@pytest.mark.parametrize("k", range(len(MORPH_FOOTPRINTS)))
+def test_binary_morphology_equals_scipy(rng, k):
+    fp = MORPH_FOOTPRINTS[k]
+    image = rng.random((15, 16)) > 0.4
+    np.testing.assert_array_equal(F.dilate(image, fp), ndi.binary_dilation(image, structure=fp))
+    np.testing.assert_array_equal(F.erode(image, fp), ndi.binary_erosion(image, structure=fp))
+    assert F.dilate(image, fp).dtype == bool
+
+
+@pytest.mark.parametrize("k", range(len(MORPH_FOOTPRINTS)))
+@pytest.mark.parametrize("mode", MODES)
+def test_grey_morphology_equals_scipy(rng, k, mode):
+    fp = MORPH_FOOTPRINTS[k]
+    image = rng.integers(0, 255, size=(12, 13)).astype(np.uint8)
+    np.testing.assert_array_equal(F.dilate(image, fp, mode=mode, cval=7),
+                                  ndi.grey_dilation(image, footprint=fp, mode=mode, cval=7))
+    np.testing.assert_array_equal(F.erode(image, fp, mode=mode, cval=7),
+                                  ndi.grey_erosion(image, footprint=fp, mode=mode, cval=7))
+    if mode == "reflect":  # the default for grey images
+        np.testing.assert_array_equal(F.dilate(image, fp), ndi.grey_dilation(image, footprint=fp))
+
+
+def test_dilation_is_max_filter_for_symmetric_footprint_and_duality(rng):
+    image = rng.random((10, 10))
+    np.testing.assert_array_equal(F.dilate(image, 3), F.max_filter(image, 3))
+    # Duality: eroding f equals minus the dilation of -f by the reflected element.
+    fp = np.array([[1, 1, 0], [0, 1, 0], [0, 0, 0]], bool)
+    np.testing.assert_array_equal(F.erode(image, fp), -F.dilate(-image, fp[::-1, ::-1]))
+
+
+def test_binary_dilation_of_a_point_is_the_element():
+    image = np.zeros((5, 5), bool)
+    image[2, 2] = True
+    fp = np.array([[1, 1, 0], [0, 1, 0], [0, 0, 1]], bool)
+    # Dilation places the element (Minkowski sum); a max filter places its reflection.
+    np.testing.assert_array_equal(F.dilate(image, fp)[1:4, 1:4], fp)
+    np.testing.assert_array_equal(F.max_filter(image, footprint=fp)[1:4, 1:4], fp[::-1, ::-1])
+
+
+def test_morphology_errors():
+    with pytest.raises(ValueError, match=r"footprint must be 2D"):
+        F.dilate(np.ones((4, 4), bool), np.ones(3, bool))
+    with pytest.raises(ValueError, match=r"footprint must select at least one pixel"):
+        F.erode(np.ones((4, 4)), np.zeros((2, 2), bool))
+    with pytest.raises(ValueError, match=r"mode must be one of .*got mode='ignore'"):
+        F.erode(np.ones((4, 4)), 3, mode="ignore")
+    with pytest.raises(ValueError, match=r"image must be 2D"):
+        F.dilate(np.ones((2, 4, 4)), 3)
+
+
+# --------------------------------------------------------------------------------------
+# Gabor, PSNR, noise
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("frequency,theta,kwargs", [
+    (0.1, 0.0, {}), (0.2, np.pi / 3, {}), (0.3, 1.0, dict(bandwidth=0.5)),
+    (0.25, 0.4, dict(sigma_x=2.0, sigma_y=4.0, offset=0.7, n_stds=2)),
+])
+def test_gabor_kernel_equals_skimage(frequency, theta, kwargs):
+    from skimage.filters import gabor_kernel
+
+    np.testing.assert_allclose(F.gabor_kernel(frequency, theta, **kwargs), gabor_kernel(frequency, theta, **kwargs),
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_gabor_errors():
+    with pytest.raises(ValueError, match=r"frequency must be > 0.0, got frequency=0.0"):
+        F.gabor_kernel(0.0)
+    with pytest.raises(ValueError, match=r"sigma_x must be > 0.0, got sigma_x=-1.0"):
+        F.gabor_kernel(0.2, sigma_x=-1.0)
+
+
+def test_psnr_equals_skimage(rng):
+    from skimage.metrics import peak_signal_noise_ratio
+
+    ref = rng.integers(0, 256, size=(20, 20)).astype(np.uint8)
+    noisy = F.salt_and_pepper(ref, 0.1, rng=rng)
+    assert F.psnr(ref, noisy) == pytest.approx(peak_signal_noise_ratio(ref, noisy), rel=1e-12)
+    x = rng.random((8, 8))
+    assert F.psnr(x, x + 0.01, data_range=1.0) == pytest.approx(40.0, abs=1e-9)  # MSE 1e-4
+    assert F.psnr(x, x, data_range=1.0) == np.inf
+    with pytest.raises(ValueError, match=r"data_range is required for a reference of dtype float64"):
+        F.psnr(x, x)
+    with pytest.raises(ValueError, match=r"image must have the reference's shape \(8, 8\), got image with shape \(8, 7\)"):
+        F.psnr(x, x[:, :7], data_range=1.0)
+
+
+def test_salt_and_pepper_counts_and_reproducibility():
+    image = np.full((50, 40), 100, np.uint8)
+    a = F.salt_and_pepper(image, 0.2, rng=np.random.default_rng(3))
+    b = F.salt_and_pepper(image, 0.2, rng=np.random.default_rng(3))
+    np.testing.assert_array_equal(a, b)
+    assert np.count_nonzero(a == 0) == 200 and np.count_nonzero(a == 255) == 200
+    assert np.all(image == 100)  # the input is not modified
+    with pytest.raises(ValueError, match=r"amount must be in \[0, 1\], got amount=1.5"):
+        F.salt_and_pepper(image, 1.5)
+
+
+# --------------------------------------------------------------------------------------
+# Worked examples of the syllabus (chapter "images, signals and filters")
+# --------------------------------------------------------------------------------------
+
+SLIDE_IMAGE = np.array([[3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
+                        [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9]])
+
+
+def test_worked_example_vertical_edge_filter_on_6x6_image():
+    expected = np.array([[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]])
+    np.testing.assert_array_equal(F.correlate2d(SLIDE_IMAGE, F.VERTICAL_EDGE), expected)
+    np.testing.assert_array_equal(F.correlate2d_loop(SLIDE_IMAGE, [[1, 0, -1]] * 3), expected)
+    # Independent check: torch's conv2d (a cross-correlation).
+    np.testing.assert_array_equal(_torch_conv(SLIDE_IMAGE, F.VERTICAL_EDGE), expected)
+    # The true convolution with the same kernel flips its sign here (the kernel is antisymmetric in x).
+    np.testing.assert_array_equal(F.convolve2d(SLIDE_IMAGE, F.VERTICAL_EDGE), -expected)
+
+
+def test_worked_example_light_to_dark_and_dark_to_light():
+    light_to_dark = np.tile([10, 10, 10, 0, 0, 0], (6, 1))
+    out = F.correlate2d(light_to_dark, F.VERTICAL_EDGE)
+    np.testing.assert_array_equal(out, np.tile([0, 30, 30, 0], (4, 1)))
+    out = F.correlate2d(light_to_dark[:, ::-1], F.VERTICAL_EDGE)
+    np.testing.assert_array_equal(out, np.tile([0, -30, -30, 0], (4, 1)))
+    # The horizontal filter sees neither; rotated images swap the roles.
+    assert not F.correlate2d(light_to_dark, F.HORIZONTAL_EDGE).any()
+    np.testing.assert_array_equal(F.correlate2d(light_to_dark.T, F.HORIZONTAL_EDGE), np.tile([0, 30, 30, 0], (4, 1)).T)
+
+
+def test_worked_example_box_3x3_vs_7x7_bigger_blurs_more():
+    from skimage.data import camera
+
+    image = camera().astype(float)
+    box3 = F.correlate2d(image, np.ones((3, 3)) / 9, padding="same", mode="reflect")
+    box7 = F.correlate2d(image, np.ones((7, 7)) / 49, padding="same", mode="reflect")
+    np.testing.assert_allclose(box3, ndi.uniform_filter(image, 3), atol=1e-9)
+    np.testing.assert_allclose(box7, ndi.uniform_filter(image, 7), atol=1e-9)
+    # The sum of ones is the mean times the window size.
+    np.testing.assert_allclose(F.correlate2d(image, np.ones((7, 7)), padding="same", mode="reflect"), 49 * box7,
+                               atol=1e-8)
+    # Blurring removes detail: the gradient energy falls, and falls more for the bigger box.
+    energy = [np.mean(F.gradient_magnitude(x) ** 2) for x in (image, box3, box7)]
+    assert energy[0] > 1.5 * energy[1] and energy[1] > 1.5 * energy[2] > 0
+    # Repeated 3x3 means approach a bigger blur: three passes give a 7x7 support.
+    impulse = np.zeros((11, 11))
+    impulse[5, 5] = 1
+    three = impulse
+    for _ in range(3):
+        three = F.mean_filter(three, 3, mode="constant")
+    assert np.count_nonzero(three) == 49 and three[2:9, 2:9].all()
+
+
+def test_worked_example_learned_vertical_line_detector():
+    # A random 3x3 kernel, trained by gradient descent (torch autograd) to map images of a
+    # vertical line to the response of the ideal line detector [[-1, 2, -1]] * 3, ends near it.
+    from dlsip.filters import learn_kernel_demo
+
+    learned, target = learn_kernel_demo(seed=0)
+    np.testing.assert_array_equal(target, [[-1, 2, -1]] * 3)
+    np.testing.assert_allclose(learned, target, atol=1e-3)
