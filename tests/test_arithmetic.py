@@ -735,3 +735,80 @@ def test_conv2d_im2col_equals_torch(config):
 def test_im2col_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# ------------------------------------------------------------------ chapter 2 self-checks and figures
+
+def _reference_size(i, k, stride=1, padding=0, dilation=1):
+    return (i + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+
+
+BUGGY_SIZES = {
+    "no floor": lambda i, k, stride=1, padding=0, dilation=1: (i + 2 * padding - dilation * (k - 1) - 1) / stride + 1,
+    "ceiling": lambda i, k, stride=1, padding=0, dilation=1: -(-(i + 2 * padding - dilation * (k - 1) - 1) // stride) + 1,
+    "forgets dilation": lambda i, k, stride=1, padding=0, dilation=1: (i + 2 * padding - k) // stride + 1,
+    "d times k": lambda i, k, stride=1, padding=0, dilation=1: (i + 2 * padding - dilation * k) // stride + 1,
+    "pads one side": lambda i, k, stride=1, padding=0, dilation=1: (i + padding - dilation * (k - 1) - 1) // stride + 1,
+    "divides first": lambda i, k, stride=1, padding=0, dilation=1: i // stride + 2 * padding - dilation * (k - 1),
+}
+
+
+def test_check_conv_output_size_passes_the_reference():
+    from dlsip.check import check_conv_output_size
+
+    report = check_conv_output_size(_reference_size)
+    assert report.passed, str(report)
+
+
+@pytest.mark.parametrize("bug", BUGGY_SIZES)
+def test_check_conv_output_size_catches_typical_bugs(bug):
+    from dlsip.check import check_conv_output_size
+
+    report = check_conv_output_size(BUGGY_SIZES[bug])
+    assert not report.passed
+    assert "cases failed" in str(report)
+
+
+def test_check_toeplitz_matrix():
+    from dlsip.check import check_toeplitz_matrix
+
+    def banded(kernel, n):
+        k = len(kernel)
+        return scipy.linalg.toeplitz(np.r_[kernel[0], np.zeros(n - k)], np.r_[kernel, np.zeros(n - k)])
+
+    assert check_toeplitz_matrix(banded).passed
+    assert not check_toeplitz_matrix(lambda kernel, n: banded(kernel[::-1], n)).passed  # flipped
+    assert not check_toeplitz_matrix(lambda kernel, n: banded(kernel, n).T).passed      # transposed
+    report = check_toeplitz_matrix(lambda kernel, n: np.zeros((n, n)))
+    assert "shape" in str(report)
+
+
+@pytest.mark.parametrize(("size", "k", "s", "p", "d"), [(4, 3, 1, 0, 1), (5, 3, 1, 1, 1), (5, 3, 2, 1, 1), (7, 3, 1, 0, 2)])
+def test_conv_arithmetic_frame_draws_the_taps(size, k, s, p, d):
+    from dlsip.plotting import conv_arithmetic_frame
+
+    out = A.conv_output_size(size, k, stride=s, padding=p, dilation=d)
+    ax = conv_arithmetic_frame(size, k, stride=s, padding=p, dilation=d, position=(out - 1, 0))
+    full = size + 2 * p
+    assert len(ax.patches) == full * full + k * k + out * out + 1
+    # the last tap of the bottom-left output lands inside the padded input
+    taps = ax.patches[full * full: full * full + k * k]
+    bottom = min(t.get_y() for t in taps)
+    assert bottom == full - 1 - ((out - 1) * s + (k - 1) * d) >= 0
+    assert f"o={out}" in ax.get_title()
+
+
+def test_conv_arithmetic_figures_errors_and_frames():
+    from dlsip.plotting import conv_arithmetic_animation, conv_arithmetic_frame, show_conv_matrix
+
+    with pytest.raises(ValueError, match=r"position must be a \(row, column\) pair inside the 3x3 output"):
+        conv_arithmetic_frame(5, 3, position=(3, 0))
+    with pytest.raises(ValueError, match="does not fit"):
+        conv_arithmetic_animation(2, 3)
+    anim = conv_arithmetic_animation(5, 3, stride=2, padding=1)
+    assert anim.positions == [(r, c) for r in range(3) for c in range(3)]
+    anim._draw_was_started = True  # not rendered on purpose: silence matplotlib's reminder
+    ax = show_conv_matrix(A.conv_matrix(np.arange(1.0, 10.0).reshape(3, 3), (4, 4)))
+    shown = ax.images[0].get_array()
+    assert shown.shape == (4, 16) and shown.count() == 4 * 9  # 9 taps per row, zeros masked
+    assert len(np.unique(shown.compressed())) == 9              # one colour per tied weight
