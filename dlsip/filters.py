@@ -1644,16 +1644,20 @@ def fit_kernel(images, targets, *, size=3, lr: float = 0.5, steps: int = 300,
     if targets.shape != expected:
         raise ValueError(f"targets must have shape {expected} (one 'valid' output per image), "
                          f"got targets with shape {targets.shape}")
+    from numpy.lib.stride_tricks import sliding_window_view
+
     rng = np.random.default_rng() if rng is None else rng
     kernel = rng.standard_normal((kh, kw))
     m = targets.size
+    # All windows of all images at once, (N, H_out, W_out, kH, kW): a view, no copy.
+    windows = sliding_window_view(images, (kh, kw), axis=(1, 2))
     losses = np.empty(steps + 1)
     for step in range(steps + 1):
-        errors = [correlate2d(x, kernel) - y for x, y in zip(images, targets)]
-        losses[step] = sum(float(np.sum(e * e)) for e in errors) / m
+        errors = np.einsum("nijab,ab->nij", windows, kernel) - targets  # correlate2d of each image
+        losses[step] = float(np.sum(errors * errors)) / m
         if step == steps:
             break
-        grad = sum(correlate2d(x, e) for x, e in zip(images, errors)) * (2.0 / m)
+        grad = np.einsum("nijab,nij->ab", windows, errors) * (2.0 / m)  # = sum_n correlate2d(x_n, e_n)
         kernel = kernel - lr * grad
     return kernel, losses
 
