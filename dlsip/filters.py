@@ -137,9 +137,9 @@ PREWITT_X = np.outer([1, 1, 1], [-1, 0, 1]).astype(float)
 PREWITT_Y = PREWITT_X.T.copy()
 #: The lecture slides' "vertical edge" filter [[1, 0, -1]] * 3: positive on a light-to-dark
 #: edge, i.e. ``-PREWITT_X``.
-VERTICAL_EDGE = -PREWITT_X
+VERTICAL_EDGE = np.array([[1, 0, -1]] * 3, dtype=float)
 #: The slides' "horizontal edge" filter [[1, 1, 1], [0, 0, 0], [-1, -1, -1]] = ``-PREWITT_Y``.
-HORIZONTAL_EDGE = -PREWITT_Y
+HORIZONTAL_EDGE = VERTICAL_EDGE.T.copy()
 
 
 # --------------------------------------------------------------------------------------

@@ -475,6 +475,8 @@ def test_kernel_constants_are_the_textbook_kernels():
     np.testing.assert_array_equal(F.LAPLACIAN, ndi.laplace(impulse, mode="constant"))
     np.testing.assert_array_equal(F.VERTICAL_EDGE, [[1, 0, -1]] * 3)
     np.testing.assert_array_equal(F.HORIZONTAL_EDGE, [[1, 1, 1], [0, 0, 0], [-1, -1, -1]])
+    np.testing.assert_array_equal(F.VERTICAL_EDGE, -F.PREWITT_X)
+    assert not np.signbit(F.VERTICAL_EDGE[:, 1]).any()  # +0, not -0, so grids print "0"
 
 
 def test_sobel_equals_2d_kernel_correlation_except_constant_mode_with_cval(rng):
@@ -821,3 +823,37 @@ def test_self_check_rejects_non_callable():
 
     with pytest.raises(TypeError, match=r"student must be a function"):
         check.correlate2d("my_function")
+
+
+# --------------------------------------------------------------------------------------
+# Chapter 1 plotting helpers
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")  # the first one is only drawn
+def test_animate_window_frames_and_output():
+    from dlsip.plotting import animate_window, animation_html
+
+    anim = animate_window(SLIDE_IMAGE, F.VERTICAL_EDGE)
+    assert len(anim.positions) == 16 and anim.positions[5] == (1, 1)
+    np.testing.assert_array_equal(anim.output, F.correlate2d(SLIDE_IMAGE, F.VERTICAL_EDGE))
+    anim._draw_frame(5)
+    out_ax = anim._fig.axes[-1]
+    texts = [t.get_text() for t in out_ax.texts]
+    assert texts[:6] == ["-5", "-4", "0", "8", "-10", "-2"] and set(texts[6:]) == {""}
+    assert out_ax.get_title() == "weighted sum at (1, 1) = -2"
+    anim = animate_window(SLIDE_IMAGE, "median", size=(2, 3))
+    assert anim.output.shape == (5, 4)
+    np.testing.assert_array_equal(anim.output, ndi.median_filter(SLIDE_IMAGE, (2, 3))[1:6, 1:5])
+    html = animation_html(anim).data
+    assert html.count("data:image/png") == 20
+    with pytest.raises(ValueError, match=r"size \(7, 7\) does not fit the image of shape \(6, 6\)"):
+        animate_window(SLIDE_IMAGE, "max", size=7)
+
+
+def test_show_padding_outlines_the_image():
+    from dlsip.plotting import show_padding
+
+    fig = show_padding([[1, 2, 3]], 2, F.MODES)
+    assert [ax.get_title() for ax in fig.axes] == list(F.MODES)
+    texts = [t.get_text() for t in fig.axes[1].texts]  # reflect, 5 x 7 grid
+    assert texts[14:21] == ["2", "1", "1", "2", "3", "3", "2"]
