@@ -829,7 +829,6 @@ def test_self_check_rejects_non_callable():
 # Chapter 1 plotting helpers
 # --------------------------------------------------------------------------------------
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")  # the first one is only drawn
 def test_animate_window_frames_and_output():
     from dlsip.plotting import animate_window, animation_html
 
@@ -841,6 +840,7 @@ def test_animate_window_frames_and_output():
     texts = [t.get_text() for t in out_ax.texts]
     assert texts[:6] == ["-5", "-4", "0", "8", "-10", "-2"] and set(texts[6:]) == {""}
     assert out_ax.get_title() == "weighted sum at (1, 1) = -2"
+    anim._draw_was_started = True  # drawn by hand above; tells matplotlib not to warn when it is freed
     anim = animate_window(SLIDE_IMAGE, "median", size=(2, 3))
     assert anim.output.shape == (5, 4)
     np.testing.assert_array_equal(anim.output, ndi.median_filter(SLIDE_IMAGE, (2, 3))[1:6, 1:5])
