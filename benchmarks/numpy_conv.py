@@ -1,6 +1,6 @@
 """Speed of chapter 3's NumPy layers against torch on the same CPU, in float32.
 
-    python benchmarks/numpy_conv.py [--epoch-images 60000] [--repeats 7]
+    python benchmarks/numpy_conv.py [--threads N] [--epoch-images 60000] [--repeats 7]
 
 1. conv2d forward + backward at N=64, C=16, 28x28, 32 filters 3x3, padding 1:
    dlsip.layers (im2col + one matrix product per pass) against torch.nn.functional.conv2d
@@ -11,16 +11,35 @@
    both fed from the same float32 arrays (no DataLoader, so that the comparison is the
    layers' compute, not data loading).
 
-Prints the times and the ratios NumPy / torch, against torch with its default number of
-threads and against torch on one thread. On a machine whose cores are busy with other work,
-torch's multi-threaded kernels can slow down by 10x or more on the small tensors of the
-lecture CNN (their threads wait for each other), so both figures are shown.
+Prints the times and the ratios NumPy / torch. ``--threads N`` limits both libraries to N
+threads (OpenBLAS through its environment variable, set before NumPy is imported, and
+``torch.set_num_threads``); by default each uses as many threads as it likes. On a machine
+whose cores are busy with other work, multi-threaded kernels (torch's and OpenBLAS's) can
+slow down ten-fold on small tensors, because their threads wait for each other; run with
+``--threads 1`` there for a comparison that means something.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
+
+
+def _threads_from_argv(argv):
+    for k, arg in enumerate(argv):
+        if arg == "--threads" and k + 1 < len(argv):
+            return argv[k + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+# OpenBLAS reads its thread count once, when NumPy loads it: set it before the import.
+_THREADS = _threads_from_argv(sys.argv[1:]) if __name__ == "__main__" else None
+if _THREADS is not None:
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(_THREADS)
 
 import numpy as np
 import torch
@@ -69,21 +88,7 @@ def normalise(images):
     return (images.astype(np.float32) / 255.0 - 0.5) / 0.5
 
 
-class torch_threads:
-    """Run a block with ``torch.set_num_threads(n)`` (None: leave torch's default)."""
-
-    def __init__(self, n):
-        self.n, self.saved = n, torch.get_num_threads()
-
-    def __enter__(self):
-        if self.n is not None:
-            torch.set_num_threads(self.n)
-
-    def __exit__(self, *exc):
-        torch.set_num_threads(self.saved)
-
-
-def bench_epoch(n_images, threads=None):
+def bench_epoch(n_images):
     from dlsip.data import mnist_arrays
 
     images, labels = mnist_arrays(train=True)
@@ -96,8 +101,7 @@ def bench_epoch(n_images, threads=None):
     losses, acc_np = L.train_epoch(net, opt, x, y, batch_size=64, rng=np.random.default_rng(1))
     t_np = time.perf_counter() - t
 
-    with torch_threads(threads):
-        t_torch, acc_torch = _torch_epoch(x, y)
+    t_torch, acc_torch = _torch_epoch(x, y)
     return t_np, t_torch, acc_np, acc_torch
 
 
@@ -125,22 +129,21 @@ def _torch_epoch(x, y):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, default=None, help="threads for OpenBLAS and torch")
     parser.add_argument("--epoch-images", type=int, default=60000)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
-    default = torch.get_num_threads()
-    print(f"torch {torch.__version__} ({default} threads by default); numpy {np.__version__}")
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; numpy {np.__version__}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    t_np, t_torch = bench_conv(args.repeats)
     print(f"conv2d fwd+bwd, N=64 C=16 28x28, 32 filters 3x3, padding 1 (float32, best of {args.repeats}):")
-    for threads, label in ((None, f"torch, {default} threads"), (1, "torch, 1 thread")):
-        with torch_threads(threads):
-            t_np, t_torch = bench_conv(args.repeats)
-        print(f"  numpy {1e3 * t_np:7.1f} ms   {label}: {1e3 * t_torch:7.1f} ms   "
-              f"ratio numpy/torch {t_np / t_torch:.2f}")
+    print(f"  numpy {1e3 * t_np:7.1f} ms   torch {1e3 * t_torch:7.1f} ms   ratio numpy/torch {t_np / t_torch:.2f}")
+    t_np, t_torch, acc_np, acc_torch = bench_epoch(args.epoch_images)
     print(f"lecture CNN, one epoch of {args.epoch_images} MNIST images, batch 64, Adam lr 0.01 (float32):")
-    for threads, label in ((None, f"torch, {default} threads"), (1, "torch, 1 thread")):
-        t_np, t_torch, acc_np, acc_torch = bench_epoch(args.epoch_images, threads)
-        print(f"  numpy {t_np:7.1f} s    {label}: {t_torch:7.1f} s    ratio numpy/torch {t_np / t_torch:.2f}   "
-              f"(training accuracy numpy {acc_np:.4f}, torch {acc_torch:.4f})")
+    print(f"  numpy {t_np:7.1f} s    torch {t_torch:7.1f} s    ratio numpy/torch {t_np / t_torch:.2f}")
+    print(f"  training accuracy over the epoch: numpy {acc_np:.4f}, torch {acc_torch:.4f}")
 
 
 if __name__ == "__main__":
