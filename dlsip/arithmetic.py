@@ -651,12 +651,16 @@ def _traced_chain(model) -> list:
              "connection, a concatenation) has several receptive fields, one per path"
     calls = []
     for node in graph.nodes:
-        if node in metadata or node.op in ("placeholder", "output", "get_attr"):
+        if node in metadata or node.op in ("output", "get_attr"):
             continue
         tensor_inputs = [n for n in node.all_input_nodes if n not in metadata and n.op != "get_attr"]
         users = [u for u in node.users if u not in metadata]
-        if len(tensor_inputs) > 1 or len(users) > 1:
-            raise ValueError(f"{type(model).__name__} has branches at {node.name!r}: {branch}")
+        if len(users) > 1:
+            raise ValueError(f"{type(model).__name__} has branches (the output of {node.name!r} feeds "
+                             f"{len(users)} operations): {branch}")
+        if len(tensor_inputs) > 1:
+            raise ValueError(f"{type(model).__name__} has branches ({node.name!r} combines "
+                             f"{len(tensor_inputs)} tensors): {branch}")
     for node in graph.nodes:
         if node in metadata or node.op in ("placeholder", "output", "get_attr"):
             continue

@@ -462,7 +462,7 @@ def test_receptive_field_non_square_needs_per_axis_input():
 @pytest.mark.parametrize(
     ("layers", "error", "match"),
     [
-        (torchvision.models.resnet18(weights=None), ValueError, r"ResNet has branches .* out of scope"),
+        (torchvision.models.resnet18(weights=None), ValueError, r"ResNet has branches \(the output of .maxpool. feeds 2 operations\): out of scope"),
         ([(3, 1)], ValueError, r"layers\[0\] must be a tuple \(kernel_size, stride, padding\)"),
         ([(3, 0, 1)], ValueError, r"stride must be a positive integer, got stride=0"),
         ([(7, 1, 0)], ValueError, r"layer 1: kernel_size=7 .* does not fit into size=5"),
@@ -498,7 +498,7 @@ def test_receptive_field_rejects_functional_pooling_and_concatenation():
 
     with pytest.raises(ValueError, match=r"calls 'max_pool2d' .* does not know how it changes the geometry"):
         A.receptive_field(Functional(), 8)
-    with pytest.raises(ValueError, match=r"Concat has branches .* out of scope"):
+    with pytest.raises(ValueError, match=r"Concat has branches \(the output of .x. feeds 2 operations\): out of scope"):
         A.receptive_field(Concat(), 8)
 
 
