@@ -160,7 +160,7 @@ def _as_batches(data, name: str, *, batch_size: int, shuffle: bool, seed=None):
     if isinstance(data, (tuple, list)):
         x, y = _check_pair_of_tensors(data, name)
         return TensorBatches(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
-    if not hasattr(data, "__iter__"):
+    if not hasattr(data, "__iter__") or isinstance(data, (str, bytes)):
         raise TypeError(f"{name} must be a pair of tensors (x, y) or an iterable of (x, y) batches, "
                         f"got {name}={type(data).__name__}")
     return data
