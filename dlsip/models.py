@@ -22,7 +22,7 @@ from torch import nn
 
 from ._validation import check_choice, check_positive_int
 
-__all__ = ["LectureCNN", "LeNet5", "MLP", "count_parameters", "feature_maps"]
+__all__ = ["LectureCNN", "LeNet5", "MLP", "FastCNN", "count_parameters", "feature_maps"]
 
 
 def count_parameters(model: nn.Module, *, trainable_only: bool = True) -> int:
@@ -119,15 +119,15 @@ class LectureCNN(nn.Sequential):
     ====================  ================  ==========
     layer                 output (C, H, W)  parameters
     ====================  ================  ==========
-    input                 (1, 28, 28)      0
-    conv1 3x3, s=1, p=1   (4, 28, 28)      40
-    bn1, relu1            (4, 28, 28)      8
-    pool1 max 2x2, s=2    (4, 14, 14)      0
-    conv2 3x3, s=1, p=1   (4, 14, 14)      148
-    bn2, relu2            (4, 14, 14)      8
-    pool2 max 2x2, s=2    (4, 7, 7)        0
-    flatten               (196,)           0
-    fc                    (10,)            1,970
+    input                 (1, 28, 28)       0
+    conv1 3x3, s=1, p=1   (4, 28, 28)       40
+    bn1, relu1            (4, 28, 28)       8
+    pool1 max 2x2, s=2    (4, 14, 14)       0
+    conv2 3x3, s=1, p=1   (4, 14, 14)       148
+    bn2, relu2            (4, 14, 14)       8
+    pool2 max 2x2, s=2    (4, 7, 7)         0
+    flatten               (196,)            0
+    fc                    (10,)             1,970
     ====================  ================  ==========
 
     2,174 parameters in all. The model outputs logits.
@@ -303,6 +303,86 @@ class MLP(nn.Sequential):
             n_in = n_out
         layers.append(("output", nn.Linear(n_in, num_classes)))
         super().__init__(OrderedDict(layers))
+
+
+class FastCNN(nn.Sequential):
+    """The course's fast MNIST model: 99% test accuracy after a few seconds on a laptop CPU.
+
+    =========================  ================  ==========
+    layer                      output (C, H, W)  parameters
+    =========================  ================  ==========
+    input                      (1, 28, 28)       0
+    conv1 5x5, s=2, p=2        (32, 14, 14)      800
+    bn1, relu1                 (32, 14, 14)      64
+    conv2 3x3, s=1, p=1        (32, 14, 14)      9,216
+    bn2, relu2                 (32, 14, 14)      64
+    pool2 max 2x2, s=2         (32, 7, 7)        0
+    conv3 3x3, s=1, p=1        (64, 7, 7)        18,432
+    bn3, relu3                 (64, 7, 7)        128
+    pool3 max 2x2, s=2         (64, 3, 3)        0
+    flatten                    (576,)            0
+    fc                         (10,)             5,770
+    =========================  ================  ==========
+
+    34,474 parameters with the default ``channels=(32, 32, 64)``.
+
+    Parameters
+    ----------
+    channels : tuple of 3 int
+        The number of filters of conv1, conv2 and conv3.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``channels`` is not three positive integers.
+
+    Notes
+    -----
+    Where the time goes on a CPU decides the design. A convolution's cost is its number of
+    multiply-accumulates, :math:`H_{out} W_{out} C_{out} k^2 C_{in}`, but batch norm, ReLU
+    and max pooling read and write every activation, and on 28x28 maps of tens of channels
+    these memory-bound passes cost as much as the convolutions. So:
+
+    - the first layer is a 5x5 convolution with stride 2: it sees a 5x5 neighbourhood, as
+      two stacked 3x3 layers would, and produces 14x14 maps directly, so no layer works at
+      full resolution after it (conv1 costs 196 * 32 * 25 = 157k MACs per image);
+    - the convolutions have no bias, since the batch norm that follows subtracts the mean
+      and adds its own shift beta, which makes a bias redundant;
+    - batch norm lets a large learning rate (Adam with a one-cycle schedule) converge in one
+      or two epochs.
+
+    Train it with ``fit(..., channels_last=True)`` on a CPU: in the NHWC layout max pooling
+    and batch norm run several times faster than in NCHW.
+
+    Examples
+    --------
+    >>> import torch
+    >>> model = FastCNN()
+    >>> model(torch.zeros(2, 1, 28, 28)).shape
+    torch.Size([2, 10])
+    >>> count_parameters(model)
+    34474
+    """
+
+    def __init__(self, *, channels=(32, 32, 64)):
+        if not isinstance(channels, (tuple, list)) or len(channels) != 3:
+            raise TypeError(f"channels must be a tuple of 3 integers, got channels={channels!r}")
+        c1, c2, c3 = (check_positive_int(c, "channels") for c in channels)
+        super().__init__(OrderedDict([
+            ("conv1", nn.Conv2d(1, c1, kernel_size=5, stride=2, padding=2, bias=False)),
+            ("bn1", nn.BatchNorm2d(c1)),
+            ("relu1", nn.ReLU()),
+            ("conv2", nn.Conv2d(c1, c2, kernel_size=3, padding=1, bias=False)),
+            ("bn2", nn.BatchNorm2d(c2)),
+            ("relu2", nn.ReLU()),
+            ("pool2", nn.MaxPool2d(kernel_size=2, stride=2)),
+            ("conv3", nn.Conv2d(c2, c3, kernel_size=3, padding=1, bias=False)),
+            ("bn3", nn.BatchNorm2d(c3)),
+            ("relu3", nn.ReLU()),
+            ("pool3", nn.MaxPool2d(kernel_size=2, stride=2)),
+            ("flatten", nn.Flatten()),
+            ("fc", nn.Linear(c3 * 3 * 3, 10)),
+        ]))
 
 
 # ---- Chapter 4: batch-norm experiments ----
