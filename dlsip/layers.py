@@ -1929,9 +1929,9 @@ def train_epoch(model: Module, optimizer, images, labels, *, batch_size: int = 6
     order = np.arange(n) if rng is None else rng.permutation(n)
     starts = range(0, n, batch_size)
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm   # the text bar: works in a terminal, a notebook and a book build
 
-        starts = tqdm(starts, leave=False, desc="epoch")
+        starts = tqdm(starts, desc="batches", mininterval=2.0)
     model.train()
     losses, correct = [], 0
     for step, start in enumerate(starts):
