@@ -73,3 +73,25 @@ def test_animation_html_is_self_contained_and_closes_figure():
     html = plotting.animation_html(anim)
     assert "<script" in html.data and "data:image/png;base64" in html.data
     assert not plt.fignum_exists(fig.number)
+
+
+# ---- Chapter 3: backpropagation through convolution and pooling ----
+
+def test_plot_loss_curves_smooths_with_a_running_mean_and_scales_x():
+    from dlsip.plotting import plot_loss_curves
+
+    values = np.arange(10.0) ** 2
+    ax = plot_loss_curves({"run": values}, window=3, x_scale=0.5, logy=True)
+    line = ax.get_lines()[0]
+    np.testing.assert_allclose(line.get_ydata(), [(values[i] + values[i + 1] + values[i + 2]) / 3 for i in range(8)])
+    np.testing.assert_allclose(line.get_xdata(), 0.5 * np.arange(2, 10))
+    assert ax.get_yscale() == "log" and ax.get_legend() is not None
+
+
+def test_plot_loss_curves_errors():
+    from dlsip.plotting import plot_loss_curves
+
+    with pytest.raises(ValueError, match="curves must contain at least one curve"):
+        plot_loss_curves({})
+    with pytest.raises(ValueError, match=r"curves\['a'\] must have at least window=5 values, got 3"):
+        plot_loss_curves({"a": [1.0, 2.0, 3.0]}, window=5)
