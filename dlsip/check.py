@@ -491,3 +491,44 @@ def check_correlate2d(student: Callable) -> CheckReport:
 
 #: The exercises call ``dlsip.check.correlate2d(my_function)``.
 correlate2d = check_correlate2d
+
+
+# ---- Chapter 7: why convolutions work ----
+
+def _least_squares_fir(noisy, clean, num_taps):
+    """Taps ``w`` (odd length) minimising sum_n (clean[n] - sum_k w[k] noisy[n + k - M//2])^2
+    over the positions where the window fits: ordinary least squares on the window matrix."""
+    noisy, clean = np.asarray(noisy, float), np.asarray(clean, float)
+    half = num_taps // 2
+    windows = np.lib.stride_tricks.sliding_window_view(noisy, num_taps)
+    target = clean[half:half + len(windows)]
+    return np.linalg.lstsq(windows, target, rcond=None)[0]
+
+
+def check_wiener_taps(student: Callable) -> CheckReport:
+    """Check ``student(noisy, clean, num_taps)``, the least-squares (Wiener) FIR denoiser, against
+    ordinary least squares on the matrix of windows.
+
+    The estimate is :math:`\\hat s[n] = \\sum_{k=0}^{M-1} w_k\\, x[n + k - \\lfloor M/2 \\rfloor]`
+    (a cross-correlation, as ``torch.nn.Conv1d`` computes it), for the positions ``n`` where
+    the whole window lies inside the signal.
+
+    Examples
+    --------
+    >>> def normal_equations(noisy, clean, num_taps):
+    ...     X = np.lib.stride_tricks.sliding_window_view(np.asarray(noisy, float), num_taps)
+    ...     y = np.asarray(clean, float)[num_taps // 2:num_taps // 2 + len(X)]
+    ...     return np.linalg.solve(X.T @ X, X.T @ y)
+    >>> check_wiener_taps(normal_equations).passed
+    True
+    """
+    rng = np.random.default_rng(7)
+    cases = []
+    for n, m, a, sigma in [(400, 5, 0.9, 0.5), (1000, 9, 0.95, 1.0), (300, 3, 0.5, 0.2), (500, 1, 0.8, 0.7)]:
+        clean = np.zeros(n)
+        e = rng.standard_normal(n)
+        for t in range(1, n):  # an AR(1) signal: s[t] = a s[t-1] + e[t]
+            clean[t] = a * clean[t - 1] + e[t]
+        noisy = clean + sigma * rng.standard_normal(n)
+        cases.append(Case(f"{n} samples, {m} taps, AR(1) a={a}, noise std {sigma}", (noisy, clean, m)))
+    return run_cases(student, _least_squares_fir, cases, name="wiener_taps", rtol=1e-6, atol=1e-9)
