@@ -281,8 +281,8 @@ def _prepare_linear(image, kernel, padding, mode, cval, stride, dilation, *, fli
 _BLOCK_VALUES = 1 << 14
 
 
-def _row_blocks(n_rows: int, row_length: int):
-    block = max(1, _BLOCK_VALUES // max(1, row_length))
+def _row_blocks(n_rows: int, row_length: int, values: int = _BLOCK_VALUES):
+    block = max(1, values // max(1, row_length))
     return ((r0, min(n_rows, r0 + block)) for r0 in range(0, n_rows, block))
 
 
@@ -332,16 +332,107 @@ def _reduce_lines(views, weights=None, ufunc=None, out=None):
     return out
 
 
+class _RowPadder:
+    """The padded image, produced a block of rows at a time instead of all at once.
+
+    ``rows(r0, r1)`` returns rows ``r0:r1`` of ``pad(image, widths, mode, cval)``. Filters
+    that work on blocks of rows then never write or read a whole padded copy of the image,
+    which keeps their data in cache. Rows outside the image come from an index map, the
+    padding of ``arange(H)`` with the same mode (or ``cval`` rows for "constant").
+    """
+
+    def __init__(self, image, widths, mode, cval):
+        self.image, self.widths, self.mode, self.cval = image, widths, mode, cval
+        (top, bottom), (left, right) = widths
+        h, w = image.shape
+        self.shape = (h + top + bottom, w + left + right)
+        if mode == "constant":
+            self.index = np.concatenate([np.full(top, -1), np.arange(h), np.full(bottom, -1)])
+        else:
+            self.index = np.pad(np.arange(h), (top, bottom), mode=_NP_PAD_MODE[mode])
+
+    def rows(self, r0, r1):
+        index = self.index[r0:r1]
+        if self.mode == "constant" and (index[0] < 0 or index[-1] < 0):
+            block = np.full((r1 - r0, self.image.shape[1]), self.cval, dtype=self.image.dtype)
+            inside = index >= 0
+            block[inside] = self.image[index[inside]]
+        else:
+            lo = index[0]
+            contiguous = index[-1] - lo == r1 - r0 - 1 and lo >= 0
+            block = self.image[lo: lo + r1 - r0] if contiguous else self.image[index]
+        return pad(block, ((0, 0), self.widths[1]), mode=self.mode, cval=self.cval)
+
+
+def _sliding_reduce(a, k: int, axis: int, ufunc):
+    """``ufunc.reduce`` over every window of ``k`` consecutive entries along ``axis``.
+
+    By doubling: windows of 1, 2, 4, ... entries are built from pairs of the previous ones,
+    and a window of ``k`` is assembled from the powers of two in ``k``, so it takes about
+    ``log2(k) + popcount(k)`` passes instead of ``k - 1``. Works for any associative ufunc
+    (add, maximum, minimum).
+    """
+    n = a.shape[axis]
+    out_len = n - k + 1
+
+    def part(x, start, length):
+        return x[start: start + length] if axis == 0 else x[:, start: start + length]
+
+    result, power, width, offset, remaining = None, a, 1, 0, k
+    while remaining:
+        if remaining & 1:  # append a window of `width` entries to the right of the result
+            piece = part(power, offset, out_len)
+            if result is None:
+                result = piece.copy()
+            else:
+                ufunc(result, piece, out=result)
+            offset += width
+        remaining >>= 1
+        if remaining:
+            m = power.shape[axis] - width
+            power = ufunc(part(power, 0, m), part(power, width, m))
+            width *= 2
+    return result
+
+
 def _separable(padded, shape, col_weights=None, row_weights=None, *, size=None, ufunc=None):
     """A separable filter on a padded image: along the columns (axis 0), then along the rows,
     one block of rows at a time. Either two 1D weight vectors, or a ``size`` and a ufunc
     (np.add for sums, np.maximum / np.minimum for max and min)."""
     h, w = shape
-    kh, kw = size if ufunc is not None else (len(col_weights), len(row_weights))
-    out = np.empty(shape, dtype=padded.dtype)
-    for r0, r1 in _row_blocks(h, padded.shape[1]):
-        cols = _reduce_lines([padded[r0 + a: r1 + a] for a in range(kh)], col_weights, ufunc)
-        _reduce_lines([cols[:, b: b + w] for b in range(kw)], row_weights, ufunc, out=out[r0:r1])
+    lazy = isinstance(padded, _RowPadder)
+    dtype = padded.image.dtype if lazy else padded.dtype
+
+    def rows(r0, r1):
+        return padded.rows(r0, r1) if lazy else padded[r0:r1]
+
+    out = np.empty(shape, dtype=dtype)
+    if ufunc is not None:
+        kh, kw = size
+        for r0, r1 in _row_blocks(h, padded.shape[1], 1 << 15):
+            cols = _sliding_reduce(rows(r0, r1 + kh - 1), kh, 0, ufunc)
+            out[r0:r1] = _sliding_reduce(cols, kw, 1, ufunc)
+        return out
+    kh, kw = len(col_weights), len(row_weights)
+    # The column pass as one matrix product per block, band @ rows, with a banded (Toeplitz)
+    # matrix holding the weights: BLAS does it far faster than kh shifted multiply-adds. A
+    # 0 * inf or 0 * nan in the product would spread over the whole block, so non-finite
+    # images take the shift-and-add path, where they stay local as in scipy.
+    use_band = bool(np.isfinite(padded.image if lazy else padded).all())
+    blocks = list(_row_blocks(h, padded.shape[1]))
+    if use_band:
+        n_rows = blocks[0][1] - blocks[0][0]
+        band = np.zeros((n_rows, n_rows + kh - 1), dtype=dtype)
+        for i in range(n_rows):
+            band[i, i: i + kh] = col_weights
+    for r0, r1 in blocks:
+        n = r1 - r0
+        block = rows(r0, r1 + kh - 1)
+        if use_band:
+            cols = band[:n, : n + kh - 1] @ block
+        else:
+            cols = _reduce_lines([block[a: a + n] for a in range(kh)], col_weights)
+        _reduce_lines([cols[:, b: b + w] for b in range(kw)], row_weights, out=out[r0:r1])
     return out
 
 
@@ -656,12 +747,18 @@ def _padded_for_window(image, fp, mode, cval, statistic, *, reflected=False):
         if isinstance(fill, float) and np.isnan(fill):
             dtype = np.result_type(dtype, np.float64) if dtype.kind != "f" else dtype
         return pad(image.astype(dtype, copy=False), widths, mode="constant", cval=fill), dtype
+    dtype = _padded_dtype(statistic, image.dtype, mode, cval)
+    return pad(image.astype(dtype, copy=False), widths, mode=mode, cval=cval), dtype
+
+
+def _padded_dtype(statistic, dtype, mode, cval):
+    """The working dtype; for "constant" on an integer image, float when cval does not fit."""
+    dtype = np.dtype(_work_dtype(statistic, np.dtype(dtype)))
     if mode == "constant" and dtype.kind in "iub":
-        # cval in an integer image's dtype: compute in float when it does not fit exactly.
         if dtype == bool or not float(cval).is_integer() or not (
                 np.iinfo(dtype).min <= cval <= np.iinfo(dtype).max):
             dtype = np.dtype(np.float64)
-    return pad(image.astype(dtype, copy=False), widths, mode=mode, cval=cval), dtype
+    return dtype
 
 
 def _views(padded, fp, shape):
@@ -774,8 +871,19 @@ def window_filter(image, statistic, *, size=3, footprint=None, mode: str = "cons
     mode = _check_mode(mode, allow_ignore=True)
     cval = check_float(cval, "cval")
     shape = image.shape
-    padded, dtype = _padded_for_window(image, fp, mode, cval, statistic if isinstance(statistic, str) else "call")
     full = bool(np.all(fp))
+    if full and mode != "ignore" and statistic in ("sum", "mean", "max", "min"):
+        # The fast path: separable passes over blocks of rows, padded block by block.
+        dtype = _padded_dtype(statistic, image.dtype, mode, cval)
+        kh, kw = fp.shape
+        widths = ((kh // 2, kh - 1 - kh // 2), (kw // 2, kw - 1 - kw // 2))
+        lazy = _RowPadder(image.astype(dtype, copy=False), widths, mode, cval)
+        ufunc = {"max": np.maximum, "min": np.minimum}.get(statistic, np.add)
+        out = _separable(lazy, shape, size=fp.shape, ufunc=ufunc)
+        if statistic == "mean":
+            out /= np.asarray(fp.size, dtype=out.dtype)
+        return out
+    padded, dtype = _padded_for_window(image, fp, mode, cval, statistic if isinstance(statistic, str) else "call")
 
     if callable(statistic):
         values = np.stack(_views(padded, fp, shape), axis=-1)
@@ -816,7 +924,9 @@ def window_filter(image, statistic, *, size=3, footprint=None, mode: str = "cons
         total = views[0].copy()
         for v in views[1:]:
             total += v
-    return total if statistic == "sum" else total / np.asarray(count, dtype=total.dtype)
+    if statistic == "mean":
+        total /= np.asarray(count, dtype=total.dtype)  # in place: no second image-sized allocation
+    return total
 
 
 def window_filter_loop(image, statistic, *, size=3, footprint=None, mode: str = "constant",
@@ -1067,7 +1177,7 @@ def gaussian_filter(image, sigma, *, mode: str = "reflect", cval: float = 0.0, t
     # Padding both axes first and filtering the padded columns equals scipy's axis-by-axis
     # padding: a column filter commutes with re-indexing the columns (and maps a constant
     # column of cval to cval, since the weights sum to 1).
-    padded = pad(image.astype(dtype, copy=False), ((r0, r0), (r1, r1)), mode=mode, cval=cval)
+    padded = _RowPadder(image.astype(dtype, copy=False), ((r0, r0), (r1, r1)), mode, cval)
     return _separable(padded, image.shape, k0, k1)
 
 
