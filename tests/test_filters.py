@@ -857,3 +857,44 @@ def test_show_padding_outlines_the_image():
     assert [ax.get_title() for ax in fig.axes] == list(F.MODES)
     texts = [t.get_text() for t in fig.axes[1].texts]  # reflect, 5 x 7 grid
     assert texts[14:21] == ["2", "1", "1", "2", "3", "3", "2"]
+
+
+# --------------------------------------------------------------------------------------
+# Blocked implementation: images large enough to span several row blocks
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", MODES)
+def test_blocked_filters_equal_scipy_on_multi_block_images(rng, mode):
+    image = rng.normal(size=(250, 300))  # ~100 rows per block for sums, ~50 for the Gaussian
+    kw = dict(mode=mode, cval=0.75)
+    np.testing.assert_allclose(F.mean_filter(image, (7, 4), **kw), ndi.uniform_filter(image, (7, 4), **kw), atol=TOL)
+    np.testing.assert_allclose(F.window_filter(image, "sum", size=5, **kw), 25 * ndi.uniform_filter(image, 5, **kw),
+                               atol=1e-9)
+    np.testing.assert_array_equal(F.max_filter(image, (3, 6), **kw), ndi.maximum_filter(image, (3, 6), **kw))
+    np.testing.assert_array_equal(F.min_filter(image, 8, **kw), ndi.minimum_filter(image, 8, **kw))
+    np.testing.assert_allclose(F.gaussian_filter(image, (1.5, 3.0), **kw), ndi.gaussian_filter(image, (1.5, 3.0), **kw),
+                               atol=TOL)
+    np.testing.assert_array_equal(F.median_filter(image, 4, **kw), ndi.median_filter(image, 4, **kw))
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 7, 8, 13, 16])
+def test_window_doubling_matches_direct_sums_for_every_size(rng, k):
+    image = rng.normal(size=(40, 33))
+    np.testing.assert_allclose(F.window_filter(image, "sum", size=(k, 1), mode="wrap"),
+                               ndi.correlate(image, np.ones((k, 1)), mode="wrap"), atol=TOL)
+    np.testing.assert_array_equal(F.max_filter(image, (1, k), mode="mirror"), ndi.maximum_filter(image, (1, k), mode="mirror"))
+
+
+def test_non_finite_pixels_stay_local(rng):
+    image = rng.random((120, 90))
+    image[60, 45] = np.nan
+    image[10, 80] = np.inf
+    got = F.gaussian_filter(image, 1.0, truncate=2.0)
+    expected = ndi.gaussian_filter(image, 1.0, truncate=2.0)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    # Radius 2: a 5x5 patch of nan around the nan, of +inf around the inf (positive weights).
+    assert np.count_nonzero(np.isnan(got)) == 25 and np.count_nonzero(np.isposinf(got)) == 25
+    finite = np.isfinite(expected)
+    np.testing.assert_allclose(got[finite], expected[finite], atol=TOL)
+    box = F.mean_filter(image, 3)
+    assert np.count_nonzero(np.isnan(box)) == 9 and np.isinf(box[10, 80])
