@@ -557,8 +557,26 @@ def correlate2d_loop(image, kernel, *, padding="valid", mode: str = "constant", 
                      stride=1, dilation=1) -> np.ndarray:
     """The readable version of :func:`correlate2d`: one output pixel at a time.
 
-    Same parameters, result and errors as :func:`correlate2d` (the tests check that they
-    agree); it is slow, and meant to be read.
+    Parameters
+    ----------
+    image, kernel, padding, mode, cval, stride, dilation
+        As :func:`correlate2d`.
+
+    Returns
+    -------
+    ndarray, shape (H_out, W_out)
+        The same values as :func:`correlate2d` (the tests check that they agree).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`correlate2d` (the same validation).
+
+    Notes
+    -----
+    For every output pixel, take the window of the padded image under the kernel and sum
+    its element-wise product with the kernel. Slow (a Python loop per pixel); meant to be
+    read next to the formula.
 
     Examples
     --------
@@ -581,6 +599,26 @@ def correlate2d_loop(image, kernel, *, padding="valid", mode: str = "constant", 
 def convolve2d_loop(image, kernel, *, padding="valid", mode: str = "constant", cval: float = 0.0,
                     stride=1, dilation=1) -> np.ndarray:
     """The readable version of :func:`convolve2d`: flip the kernel, then slide it.
+
+    Parameters
+    ----------
+    image, kernel, padding, mode, cval, stride, dilation
+        As :func:`convolve2d`.
+
+    Returns
+    -------
+    ndarray, shape (H_out, W_out)
+        The same values as :func:`convolve2d`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`correlate2d`.
+
+    Notes
+    -----
+    The loop of :func:`correlate2d_loop` with ``kernel[::-1, ::-1]`` and, for ``"same"``,
+    the padding of the flipped kernel (see :func:`convolve2d`).
 
     Examples
     --------
@@ -933,7 +971,25 @@ def window_filter_loop(image, statistic, *, size=3, footprint=None, mode: str = 
                        cval: float = 0.0) -> np.ndarray:
     """The readable version of :func:`window_filter`: one pixel at a time.
 
-    Same parameters, result and errors (the tests check that they agree).
+    Parameters
+    ----------
+    image, statistic, size, footprint, mode, cval
+        As :func:`window_filter`.
+
+    Returns
+    -------
+    ndarray, shape (H, W), float64
+        The same values as :func:`window_filter` (the tests check that they agree).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`window_filter`.
+
+    Notes
+    -----
+    Pads the image (with NaN for ``"ignore"``, which are then dropped), and for every pixel
+    applies the statistic to the footprint's pixels of the window centred on it.
 
     Examples
     --------
@@ -1039,6 +1095,12 @@ def max_filter(image, size=3, *, footprint=None, mode: str = "reflect", cval: fl
     -------
     ndarray, shape (H, W), the image's dtype
 
+    Notes
+    -----
+    :math:`g[i, j] = \max_{(a, b) \in B} f[i + a - c_0, j + b - c_1]`; for a full
+    rectangle computed separably, and along each axis by doubling (windows of 2, 4, ...
+    pixels built from pairs), so about :math:`\log_2 k` passes per axis.
+
     Examples
     --------
     >>> max_filter([[1, 0, 0, 0, 2]], (1, 3))
@@ -1055,6 +1117,11 @@ def min_filter(image, size=3, *, footprint=None, mode: str = "reflect", cval: fl
     Returns
     -------
     ndarray, shape (H, W), the image's dtype
+
+    Notes
+    -----
+    :math:`g[i, j] = \min_{(a, b) \in B} f[i + a - c_0, j + b - c_1]`, computed as
+    :func:`max_filter`. With a boolean footprint it is the grey-level erosion.
 
     Examples
     --------
@@ -1282,7 +1349,13 @@ def sobel(image, axis: int = -1, *, mode: str = "reflect", cval: float = 0.0) ->
 def prewitt(image, axis: int = -1, *, mode: str = "reflect", cval: float = 0.0) -> np.ndarray:
     """Prewitt derivative along ``axis`` (uniform smoothing [1, 1, 1] across it).
 
-    Parameters, Returns and Raises as :func:`sobel`; equals ``scipy.ndimage.prewitt``.
+    Parameters, Returns and Raises as :func:`sobel`.
+
+    Notes
+    -----
+    The central difference [-1, 0, 1] along the axis, averaged by [1, 1, 1] across it
+    (:data:`PREWITT_X`, :data:`PREWITT_Y`), in two padded 1D passes; equals
+    ``scipy.ndimage.prewitt``.
 
     Examples
     --------
@@ -1614,6 +1687,11 @@ def salt_and_pepper(image, amount: float = 0.05, *, rng: np.random.Generator | N
     ValueError
         If amount is outside [0, 1].
 
+    Notes
+    -----
+    Exactly ``round(amount * H * W)`` distinct pixels are replaced, chosen without
+    replacement; the first half become pepper, the rest salt.
+
     Examples
     --------
     >>> import numpy as np
@@ -1676,6 +1754,11 @@ def vertical_line_images(n: int = 32, size: int = 12, *, noise: float = 0.2,
     ------
     ValueError
         If n < 1, size < 3 or noise < 0.
+
+    Notes
+    -----
+    The line is one pixel wide, of height 1, in a column away from the border (so the
+    "valid" response of a 3x3 detector sees it whole).
 
     Examples
     --------
@@ -1791,6 +1874,17 @@ def learn_kernel_demo(seed: int = 0, *, n: int = 32, size: int = 12, steps: int 
     learned : ndarray, shape (3, 3)
     target : ndarray, shape (3, 3)
         :data:`VERTICAL_LINE`.
+
+    Raises
+    ------
+    ValueError
+        For a bad n, size, steps or lr (see :func:`fit_kernel`).
+
+    Notes
+    -----
+    The lecture slides show a random kernel ending near ``[[-1, 2, -1]] * 3``; with noisy
+    images the least-squares problem has a unique solution, that kernel, and 300 steps
+    reach it to about 1e-5.
 
     Examples
     --------
