@@ -1097,7 +1097,7 @@ def max_filter(image, size=3, *, footprint=None, mode: str = "reflect", cval: fl
 
     Notes
     -----
-    :math:`g[i, j] = \\max_{(a, b) \in B} f[i + a - c_0, j + b - c_1]`; for a full
+    :math:`g[i, j] = \\max_{(a, b) \\in B} f[i + a - c_0, j + b - c_1]`; for a full
     rectangle computed separably, and along each axis by doubling (windows of 2, 4, ...
     pixels built from pairs), so about :math:`\\log_2 k` passes per axis.
 
@@ -1120,7 +1120,7 @@ def min_filter(image, size=3, *, footprint=None, mode: str = "reflect", cval: fl
 
     Notes
     -----
-    :math:`g[i, j] = \\min_{(a, b) \in B} f[i + a - c_0, j + b - c_1]`, computed as
+    :math:`g[i, j] = \\min_{(a, b) \\in B} f[i + a - c_0, j + b - c_1]`, computed as
     :func:`max_filter`. With a boolean footprint it is the grey-level erosion.
 
     Examples
