@@ -522,6 +522,10 @@ def test_bias_and_dout_shapes_are_checked():
 # ---------------------------------------------------------------- modules and optimisers
 
 def torch_lecture_cnn(c=4):
+    if c == 4:
+        from dlsip.models import LectureCNN   # chapter 5's torch model, the one the notebooks train
+
+        return LectureCNN().double()
     return torch.nn.Sequential(
         torch.nn.Conv2d(1, c, 3, 1, 1), torch.nn.BatchNorm2d(c), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2),
         torch.nn.Conv2d(c, c, 3, 1, 1), torch.nn.BatchNorm2d(c), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2),
@@ -558,7 +562,7 @@ def test_lecture_cnn_from_torch_matches_forward_and_backward(training):
         else:
             assert_close(g, p.grad.numpy())
     if training:
-        t_bns = [m for m in tnet if isinstance(m, torch.nn.BatchNorm2d)]
+        t_bns = [m for m in tnet.modules() if isinstance(m, torch.nn.BatchNorm2d)]
         bns = [m for m in net.layers if isinstance(m, L.BatchNorm2d)]
         for bn, tbn in zip(bns, t_bns):
             assert_close(bn.running_mean, tbn.running_mean.numpy())
