@@ -433,6 +433,13 @@ def conv_transpose2d_forward(x, w, b=None, *, stride=1, padding=0, output_paddin
 def conv_transpose2d_backward(dout, cache):
     """Backward pass of :func:`conv_transpose2d_forward`.
 
+    Parameters
+    ----------
+    dout : ndarray
+        Gradient of the loss with respect to the forward pass's output, of its shape.
+    cache : tuple
+        From the forward pass.
+
     Returns
     -------
     dx : ndarray, shape (N, C_in, H, W)
@@ -566,6 +573,13 @@ def maxpool2d_forward(x, *, kernel_size, stride=None, padding=0):
 def maxpool2d_backward(dout, cache):
     """Backward pass of :func:`maxpool2d_forward`: each output's gradient goes to its
     arg-max; every other input gets zero.
+
+    Parameters
+    ----------
+    dout : ndarray
+        Gradient of the loss with respect to the forward pass's output, of its shape.
+    cache : tuple
+        From the forward pass.
 
     Returns
     -------
@@ -705,6 +719,13 @@ def avgpool2d_backward(dout, cache):
     """Backward pass of :func:`avgpool2d_forward`: each output spreads its gradient evenly,
     ``1 / (kH kW)`` to every element of its window.
 
+    Parameters
+    ----------
+    dout : ndarray
+        Gradient of the loss with respect to the forward pass's output, of its shape.
+    cache : tuple
+        From the forward pass.
+
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
@@ -792,6 +813,10 @@ def _check_dout(dout, shape):
 def relu_forward(x):
     """ReLU, ``max(x, 0)``, elementwise.
 
+    Parameters
+    ----------
+    x : ndarray, any shape
+
     Returns
     -------
     out : ndarray, same shape as ``x``
@@ -821,6 +846,22 @@ def relu_forward(x):
 def relu_backward(dout, cache):
     """Backward pass of :func:`relu_forward`: the gradient passes where ``x > 0``.
 
+    Parameters
+    ----------
+    dout : ndarray
+        Gradient of the loss with respect to the output, shaped like the input.
+    cache : ndarray
+        From the forward pass.
+
+    Returns
+    -------
+    dx : ndarray, shaped like the input
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the input's shape.
+
     Examples
     --------
     >>> _, cache = relu_forward(np.array([-1.0, 0.0, 2.0]))
@@ -833,6 +874,18 @@ def relu_backward(dout, cache):
 
 def leaky_relu_forward(x, *, negative_slope=0.01):
     """Leaky ReLU: ``x`` for ``x > 0``, ``negative_slope * x`` otherwise (torch's default 0.01).
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+    negative_slope : float
+        The slope for ``x <= 0``.
+
+    Returns
+    -------
+    out : ndarray, shaped like ``x``
+    cache : ndarray
+        The local slope (1 or ``negative_slope``) at each entry.
 
     Raises
     ------
@@ -854,6 +907,22 @@ def leaky_relu_forward(x, *, negative_slope=0.01):
 def leaky_relu_backward(dout, cache):
     """Backward pass of :func:`leaky_relu_forward`.
 
+    Parameters
+    ----------
+    dout : ndarray
+        Gradient of the loss with respect to the output, shaped like the input.
+    cache : ndarray
+        From the forward pass.
+
+    Returns
+    -------
+    dx : ndarray, shaped like the input
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the input's shape.
+
     Examples
     --------
     >>> _, cache = leaky_relu_forward(np.array([-2.0, 3.0]), negative_slope=0.1)
@@ -866,6 +935,21 @@ def leaky_relu_backward(dout, cache):
 
 def sigmoid_forward(x):
     """Logistic sigmoid ``1 / (1 + exp(-x))``, computed without overflow.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    out : ndarray, shaped like ``x``
+    cache : ndarray
+        What the backward pass needs.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric.
 
     Notes
     -----
@@ -886,6 +970,22 @@ def sigmoid_forward(x):
 def sigmoid_backward(dout, cache):
     """Backward pass of :func:`sigmoid_forward`: ``dout * s * (1 - s)``.
 
+    Parameters
+    ----------
+    dout : ndarray
+        Gradient of the loss with respect to the output, shaped like the input.
+    cache : ndarray
+        From the forward pass.
+
+    Returns
+    -------
+    dx : ndarray, shaped like the input
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the input's shape.
+
     Examples
     --------
     >>> _, cache = sigmoid_forward(np.array([0.0]))
@@ -899,6 +999,21 @@ def sigmoid_backward(dout, cache):
 def tanh_forward(x):
     """Hyperbolic tangent; :math:`\\tanh'(x) = 1 - \\tanh^2(x)`, so the cache is the output.
 
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    out : ndarray, shaped like ``x``
+    cache : ndarray
+        What the backward pass needs.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric.
+
     Examples
     --------
     >>> tanh_forward(np.array([0.0]))[0]
@@ -911,6 +1026,22 @@ def tanh_forward(x):
 
 def tanh_backward(dout, cache):
     """Backward pass of :func:`tanh_forward`: ``dout * (1 - tanh(x)^2)``.
+
+    Parameters
+    ----------
+    dout : ndarray
+        Gradient of the loss with respect to the output, shaped like the input.
+    cache : ndarray
+        From the forward pass.
+
+    Returns
+    -------
+    dx : ndarray, shaped like the input
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the input's shape.
 
     Examples
     --------
@@ -961,6 +1092,13 @@ def linear_forward(x, w, b=None):
 
 def linear_backward(dout, cache):
     """Backward pass of :func:`linear_forward`.
+
+    Parameters
+    ----------
+    dout : ndarray
+        Gradient of the loss with respect to the forward pass's output, of its shape.
+    cache : tuple
+        From the forward pass.
 
     Returns
     -------
@@ -1152,6 +1290,13 @@ def batchnorm_forward(x, gamma, beta, *, running_mean=None, running_var=None, tr
 
 def batchnorm_backward(dout, cache):
     """Backward pass of :func:`batchnorm_forward`, in the compact closed form.
+
+    Parameters
+    ----------
+    dout : ndarray
+        Gradient of the loss with respect to the forward pass's output, of its shape.
+    cache : tuple
+        From the forward pass.
 
     Returns
     -------
@@ -1754,6 +1899,19 @@ def lecture_cnn_numpy(*, channels: int = 4, rng=None, dtype=np.float32) -> Seque
     padding=1) - BatchNorm2d(c) - ReLU - MaxPool2d(2) - Flatten - Linear(c*7*7, 10), with
     ``c = 4`` in the lecture. Initialised as torch initialises the same layers.
 
+    Parameters
+    ----------
+    channels : int
+        Channels of both convolutions (4 in the lecture).
+    rng : numpy.random.Generator or None
+        For the initial weights.
+    dtype : numpy dtype
+        Of the parameters (float32, as torch's default).
+
+    Returns
+    -------
+    Sequential
+
     Examples
     --------
     >>> net = lecture_cnn_numpy(rng=np.random.default_rng(0))
@@ -1949,6 +2107,16 @@ def train_epoch(model: Module, optimizer, images, labels, *, batch_size: int = 6
 
 def predict(model: Module, images, *, batch_size: int = 1000) -> np.ndarray:
     """Logits of ``model`` in eval mode, computed in batches; the model is left in eval mode.
+
+    Parameters
+    ----------
+    model : Module
+    images : ndarray, shape (N, ...)
+    batch_size : int
+
+    Returns
+    -------
+    ndarray, shape (N, K)
 
     Examples
     --------
