@@ -174,8 +174,9 @@ def _to(x: torch.Tensor, device, channels_last: bool) -> torch.Tensor:
 
 
 def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Optimizer, scheduler=None,
-        device=None, progress: bool = True, val_data=None, loss_fn=None, batch_size: int = 128,
-        seed: int | None = None, scheduler_step: str = "batch", channels_last: bool = False) -> dict:
+        device=None, progress: bool = True, verbose: bool | None = None, val_data=None, loss_fn=None,
+        batch_size: int = 128, seed: int | None = None, scheduler_step: str = "batch",
+        channels_last: bool = False) -> dict:
     """Train ``model`` for a number of epochs and return its history.
 
     Parameters
@@ -196,6 +197,10 @@ def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Opt
         Where to train; :func:`get_device` when None. The model is moved there.
     progress : bool
         Show a tqdm progress bar per epoch, with the running loss and accuracy.
+    verbose : bool, optional
+        Print one line per epoch with its loss and accuracy; the value of ``progress`` when
+        None. ``progress=False, verbose=True`` gives a short log without bars (for
+        notebooks that are stored with their outputs).
     val_data : same forms as ``train_data``, optional
         Evaluated with :func:`evaluate` after every epoch.
     loss_fn : callable, optional
@@ -254,6 +259,7 @@ def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Opt
     model.to(device)
     if channels_last:
         model.to(memory_format=torch.channels_last)
+    verbose = progress if verbose is None else bool(verbose)
     if progress:
         from tqdm import tqdm  # the plain (text) bar: tqdm.auto needs ipywidgets in Jupyter
 
@@ -303,6 +309,7 @@ def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Opt
             line += f"; validation loss {val_loss:.4f}, accuracy {val_acc:.4f}"
         if progress:
             bar.close()
+        if verbose:
             print(line, flush=True)
     return history
 

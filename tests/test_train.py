@@ -176,12 +176,16 @@ def test_fit_steps_an_epoch_scheduler_once_per_epoch():
     assert history["lr"] == [0.5, 0.25, 0.125]
 
 
-def test_fit_progress_prints_one_line_per_epoch(capsys):
+@pytest.mark.parametrize("progress, verbose, bars, lines", [
+    (True, None, True, 2), (False, None, False, 0), (False, True, False, 2), (True, False, True, 0)])
+def test_fit_progress_bars_and_epoch_lines(capsys, progress, verbose, bars, lines):
     model = nn.Linear(2, 2)
-    fit(model, blobs(), epochs=2, batch_size=50, progress=True, device="cpu",
+    fit(model, blobs(), epochs=2, batch_size=50, progress=progress, verbose=verbose, device="cpu",
         optimizer=torch.optim.SGD(model.parameters(), lr=0.1))
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("epoch")]
-    assert [line.split(":")[0] for line in lines] == ["epoch 1/2", "epoch 2/2"]
+    out, err = capsys.readouterr()
+    printed = [line.split(":")[0] for line in out.splitlines() if line.startswith("epoch")]
+    assert printed == ["epoch 1/2", "epoch 2/2"][:lines]
+    assert ("batch/s" in err or "s/batch" in err or "4/4" in err) == bars
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
