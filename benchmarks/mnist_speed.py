@@ -15,10 +15,11 @@ fast
     (peak learning rate 0.01), channels-last tensors, data in memory. Target: at least
     99.0% test accuracy for every seed in at most 10 s of training on 2 CPU cores.
 best
-    ``FastCNN(channels=(64, 64, 128))``, 12 epochs, batch 256, the same optimiser and
-    schedule, label smoothing 0.1, and random translations of up to 2 pixels (each image
-    its own shift, made on the whole batch at once). Target: at least 99.5% in at most
-    120 s. Not run by the tests.
+    The same ``FastCNN()``, 8 epochs, batch 256, the same optimiser and schedule, label
+    smoothing 0.1, and random translations of up to 2 pixels (each image its own shift,
+    made on the whole batch at once). Target: at least 99.5% in at most 120 s. Not run by
+    the tests. (Seed 0 reached 99.53% here; a wider ``(64, 64, 128)`` model for 12 epochs
+    reached 99.65%, at about four times the cost per epoch.)
 
 Timing on a shared machine
 --------------------------
@@ -47,7 +48,7 @@ from dlsip.train import evaluate, fit, set_seed
 RECIPES = {
     "fast": {"channels": (32, 32, 64), "epochs": 2, "batch_size": 256, "max_lr": 0.01,
              "label_smoothing": 0.0, "max_shift": 0},
-    "best": {"channels": (64, 64, 128), "epochs": 12, "batch_size": 256, "max_lr": 0.01,
+    "best": {"channels": (32, 32, 64), "epochs": 8, "batch_size": 256, "max_lr": 0.01,
              "label_smoothing": 0.1, "max_shift": 2},
 }
 
