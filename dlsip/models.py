@@ -354,6 +354,11 @@ class FastCNN(nn.Sequential):
     Train it with ``fit(..., channels_last=True)`` on a CPU: in the NHWC layout max pooling
     and batch norm run several times faster than in NCHW.
 
+    Narrower first layers trade a little accuracy for speed: ``channels=(16, 16, 64)``
+    halves the cost of the 14x14 stage and is the fast recipe of
+    ``benchmarks/mnist_speed.py`` (above 99.0% for five of five seeds in under 10 s of
+    training on 2 CPU cores there).
+
     Examples
     --------
     >>> import torch
