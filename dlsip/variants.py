@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .arithmetic import conv_output_size
 from ._validation import (
     check_array,
     check_choice,
@@ -400,9 +401,10 @@ def _windows(x: np.ndarray, kh: int, kw: int, stride, padding) -> np.ndarray:
 
 
 def _output_hw(h, w, kh, kw, stride, padding):
-    # Dumoulin & Visin relationship 6: o = floor((i + 2p - k) / s) + 1.
+    # Chapter 2's output-size rule, per axis (Dumoulin & Visin relationship 6).
     (sh, sw), (ph, pw) = stride, padding
-    return (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    return (conv_output_size(h, kh, stride=sh, padding=ph),
+            conv_output_size(w, kw, stride=sw, padding=pw))
 
 
 def _check_input(x):
