@@ -38,6 +38,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .arithmetic import conv_output_size
+from .layers import _pad
+from .layers import _windows as _layer_windows
 from ._validation import (
     check_array,
     check_choice,
@@ -392,12 +394,10 @@ def separate_kernel(kernel, *, tol: float = 1e-8) -> tuple[np.ndarray, np.ndarra
 # ---------------------------------------------------------------------------------------
 
 def _windows(x: np.ndarray, kh: int, kw: int, stride, padding) -> np.ndarray:
-    """All receptive fields of ``x``: shape (N, C, H_out, W_out, kH, kW) (a view when possible)."""
-    (sh, sw), (ph, pw) = stride, padding
-    if ph or pw:
-        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    win = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))
-    return win[:, :, ::sh, ::sw]
+    """All receptive fields of ``x``: shape (N, C, H_out, W_out, kH, kW), a read-only view of
+    the zero-padded input, made by the same strided-window helpers as the conv layers."""
+    out_hw = _output_hw(x.shape[2], x.shape[3], kh, kw, stride, padding)
+    return _layer_windows(_pad(x, padding), (kh, kw), stride, (1, 1), out_hw)
 
 
 def _output_hw(h, w, kh, kw, stride, padding):
@@ -405,11 +405,6 @@ def _output_hw(h, w, kh, kw, stride, padding):
     (sh, sw), (ph, pw) = stride, padding
     return (conv_output_size(h, kh, stride=sh, padding=ph),
             conv_output_size(w, kw, stride=sw, padding=pw))
-
-
-def _check_input(x):
-    x = check_array(x, "x", ndim=4)
-    return x
 
 
 def locally_connected2d_forward(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
@@ -459,7 +454,7 @@ def locally_connected2d_forward(x, w, b=None, *, stride=1, padding=0) -> np.ndar
     array([[ 8., 12.],
            [20.,  0.]])
     """
-    x = _check_input(x)
+    x = check_array(x, "x", ndim=4)
     w = check_array(w, "w", ndim=6)
     stride = check_pair(stride, "stride")
     padding = check_pair(padding, "padding", minimum=0)
@@ -606,7 +601,7 @@ def tiled_conv2d_forward(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
            [1., 2., 1., 2.],
            [1., 2., 1., 2.]])
     """
-    x = _check_input(x)
+    x = check_array(x, "x", ndim=4)
     w = check_array(w, "w", ndim=6)
     stride = check_pair(stride, "stride")
     padding = check_pair(padding, "padding", minimum=0)
