@@ -15,11 +15,14 @@ export DLSIP_DATA := $(abspath ../shared/data)
 endif
 endif
 
-.PHONY: help install book test lab notebooks notebook set-repo clean benchmarks
+.PHONY: help install book test test-fast lint format lab notebooks notebook set-repo clean benchmarks
 
 help:
 	@echo "make book       build the HTML book into _build/html"
-	@echo "make test       run unit tests, doctests, nbval on every notebook and the book build"
+	@echo "make test       lint, then unit tests, doctests, nbval on every notebook and the book build"
+	@echo "make test-fast  unit tests and doctests only (no notebooks, no book build)"
+	@echo "make lint       ruff check and format check of the package, tests, benchmarks, tools, notebooks"
+	@echo "make format     let ruff fix what it can and format the code"
 	@echo "make lab        start JupyterLab on notebooks/"
 	@echo "make notebooks  re-execute every notebook in place, storing its outputs"
 	@echo "make notebook NB=notebooks/01_filtering.ipynb   re-execute one notebook"
@@ -39,8 +42,22 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 	@echo "The book is at $(abspath _build/html/index.html)"
 
-test: $(STAMP)
+# What `make lint` checks: the package, tests, benchmarks, tools and the notebooks' code.
+LINT_PATHS := dlsip tests benchmarks tools notebooks
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
+	$(VENV)/bin/ruff format $(LINT_PATHS)
+
+test: lint
 	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest tests dlsip -m "not slow" -q
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

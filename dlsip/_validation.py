@@ -56,9 +56,10 @@ def check_nonneg_int(value, name: str) -> int:
 
 def check_pair(value, name: str, *, minimum: int = 1) -> tuple[int, int]:
     """An int or a pair of ints, returned as a pair (torch's ``_pair`` with checks)."""
-    if _is_int(value):
-        values = (value, value)
-    elif isinstance(value, (tuple, list)) and len(value) == 2:
+    if _is_int(value):  # one number: the singular message ("a positive integer")
+        value = check_int(value, name, minimum=minimum)
+        return value, value
+    if isinstance(value, (tuple, list)) and len(value) == 2:
         values = tuple(value)
     else:
         raise TypeError(f"{name} must be an integer or a pair of integers, got {name}={_show(value)}")

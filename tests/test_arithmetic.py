@@ -722,7 +722,7 @@ def test_conv2d_im2col_equals_torch(config):
     [
         (lambda: A.im2col(np.ones((3, 3)), 2), ValueError, r"x must be 4D, got x with shape \(3, 3\)"),
         (lambda: A.im2col(np.ones((1, 1, 3, 3)), 4), ValueError, r"kernel_size=4 .* does not fit into size=3"),
-        (lambda: A.im2col(np.ones((1, 1, 3, 3)), 2, stride=0), ValueError, r"stride must be positive integers"),
+        (lambda: A.im2col(np.ones((1, 1, 3, 3)), 2, stride=0), ValueError, r"stride must be a positive integer"),
         (lambda: A.col2im(np.ones((1, 4, 3)), (3, 3), 2), ValueError, r"cols must have 4 columns"),
         (lambda: A.col2im(np.ones((1, 5, 4)), (3, 3), 2), ValueError, r"cols must have C \* kH \* kW rows, a multiple of 4"),
         (lambda: A.col2im(np.ones((1, 4, 4)), 3, 2), TypeError, r"output_size must be a pair"),

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from dlsip import data
-from conftest import real_mnist_available
+from tests.conftest import real_mnist_available
 
 
 def write_idx(path, array: np.ndarray, code: int = 0x08):

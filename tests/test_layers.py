@@ -490,7 +490,7 @@ def test_fold_batchnorm_errors():
     (L.conv2d_forward, ((2, 3, 5, 5), (4, 3, 3)), {}, r"w must be 4D"),
     (L.conv2d_forward, ((1, 1, 4, 4), (1, 1, 6, 6)), {"padding": 0}, r"kernel of w .* larger than the padded input x of size \(4, 4\)"),
     (L.conv2d_forward, ((1, 1, 5, 5), (1, 1, 3, 3)), {"dilation": 3}, r"spans \(7, 7\) pixels, larger than the padded input x"),
-    (L.conv2d_forward, ((1, 1, 5, 5), (1, 1, 3, 3)), {"stride": 0}, r"stride must be positive integers, got stride=0"),
+    (L.conv2d_forward, ((1, 1, 5, 5), (1, 1, 3, 3)), {"stride": 0}, r"stride must be a positive integer, got stride=0"),
     (L.conv2d_forward, ((1, 1, 5, 5), (1, 1, 3, 3)), {"padding": -1}, r"padding must be integers >= 0"),
     (L.conv_transpose2d_forward, ((1, 2, 3, 3), (3, 2, 3, 3)), {}, r"w must have shape \(C_in, C_out, kH, kW\) with C_in = x.shape\[1\] = 2"),
     (L.conv_transpose2d_forward, ((1, 1, 3, 3), (1, 1, 3, 3)), {"stride": 2, "output_padding": 2}, r"output_padding must be smaller than stride or dilation"),

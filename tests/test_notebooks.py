@@ -14,7 +14,7 @@ import nbformat
 import pytest
 import yaml
 
-from conftest import ROOT
+from tests.conftest import ROOT
 from set_repo import read_repository, setup_cell_source
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -8,7 +8,7 @@ import tomllib
 
 import yaml
 
-from conftest import ROOT
+from tests.conftest import ROOT
 
 # conda-forge names the PyTorch package `pytorch`; on PyPI it is `torch`.
 CONDA_TO_PIP = {"pytorch": "torch"}
@@ -59,7 +59,58 @@ def test_project_metadata():
     assert {"book", "test", "dev"} <= set(project["optional-dependencies"])
     assert any(r.startswith("jupyter-book>=1,<2") for r in project["optional-dependencies"]["book"])
     runtime = {_name(r) for r in project["dependencies"]}
-    assert runtime == {"numpy", "scipy", "matplotlib", "torch", "torchvision", "scikit-image", "tqdm"}
+    assert runtime == {"numpy", "scipy", "matplotlib", "torch", "torchvision", "scikit-image", "tqdm",
+                       "ipython", "sympy"}
+
+
+def _imported_top_level_names() -> dict[str, set[str]]:
+    """Top-level modules imported anywhere in the package or in a notebook's code, with
+    where each is imported (imports inside functions count: they run too)."""
+    import ast
+    import json
+
+    sources = [(str(p.relative_to(ROOT)), p.read_text()) for p in (ROOT / "dlsip").rglob("*.py")]
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(nb.read_text())["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        # IPython magics and shell escapes are not Python
+        code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!")))
+        sources.append((str(nb.relative_to(ROOT)), code))
+    found: dict[str, set[str]] = {}
+    for where, text in sources:
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                found.setdefault(name.split(".")[0], set()).add(where)
+    return found
+
+
+def test_every_runtime_import_is_a_declared_dependency():
+    """What the package and the notebooks import is either the standard library, dlsip itself,
+    or a distribution listed in the runtime dependencies (not only in a test or book extra)."""
+    import sys
+    from importlib.metadata import packages_distributions
+
+    declared = {_name(r) for r in pyproject()["project"]["dependencies"]}
+    providers = packages_distributions()
+    missing = {}
+    for module, where in _imported_top_level_names().items():
+        if module in sys.stdlib_module_names or module in ("dlsip", "__future__"):
+            continue
+        dists = {d.lower().replace("_", "-") for d in providers.get(module, [module])}
+        if not dists & declared:
+            missing[module] = sorted(where)
+    assert not missing, f"imported but not a declared runtime dependency: {missing}"
+
+
+def test_the_import_scan_sees_imports_inside_functions():
+    found = _imported_top_level_names()
+    assert "tqdm" in found and "IPython" in found and "sympy" in found
 
 
 def test_version_matches_package():

@@ -46,6 +46,15 @@ def test_pair_rejects(value, exc, message):
         v.check_pair(value, "kernel_size")
 
 
+@pytest.mark.parametrize("value,minimum,message", [
+    (0, 1, "stride must be a positive integer, got stride=0"),
+    (-1, 0, "stride must be a non-negative integer, got stride=-1"),
+])
+def test_pair_of_one_number_says_so_in_the_singular(value, minimum, message):
+    with pytest.raises(ValueError, match=message):
+        v.check_pair(value, "stride", minimum=minimum)
+
+
 def test_pair_minimum_zero():
     assert v.check_pair((0, 2), "padding", minimum=0) == (0, 2)
     with pytest.raises(ValueError, match="padding must be integers >= 0"):

@@ -419,7 +419,7 @@ def test_local_backward_checks_dout_shape():
     (V.locally_connected2d_forward, np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), None, {},
      ValueError, "w must be 6D"),
     (V.locally_connected2d_forward, np.ones((1, 1, 5, 5)), np.ones((3, 3, 1, 1, 3, 3)), None, {"stride": 0},
-     ValueError, "stride must be positive integers"),
+     ValueError, "stride must be a positive integer"),
     (V.tiled_conv2d_forward, np.ones((1, 1, 2, 2)), np.ones((1, 1, 1, 1, 3, 3)), None, {},
      ValueError, r"kernel of size \(3, 3\) is larger than the padded input \(2, 2\)"),
     (V.tiled_conv2d_forward, np.ones((1, 1, 5, 5)), np.ones((2, 2, 1, 1, 3, 3)), np.ones((2, 2, 2)), {},
@@ -460,7 +460,7 @@ def test_connectivity_counts_match_real_layers(shape, o, k, stride, padding, til
     (((1, 6), 1, 3), {}, TypeError, r"input_shape must be a tuple \(C_in, H, W\)"),
     (((1, 6, 6), 1, 9), {}, ValueError, r"kernel_size=\(9, 9\) is larger than the padded input"),
     (((1, 6, 6), 0, 3), {}, ValueError, "out_channels must be a positive integer"),
-    (((1, 6, 6), 1, 3), {"tile": 0}, ValueError, "tile must be positive integers"),
+    (((1, 6, 6), 1, 3), {"tile": 0}, ValueError, "tile must be a positive integer"),
 ])
 def test_connectivity_errors(args, kwargs, error, match):
     with pytest.raises(error, match=match):

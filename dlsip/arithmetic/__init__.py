@@ -1,0 +1,58 @@
+"""Convolution arithmetic: output sizes, receptive fields, parameter and cost tables, and
+convolution written as a matrix.
+
+The size relationships follow Dumoulin & Visin, *A guide to convolution arithmetic for deep
+learning* (2016), in torch's symbols: input size ``i`` (``size``), kernel size ``k``
+(``kernel_size``), stride ``s``, padding ``p``, dilation ``d``, output size ``o``. Every
+size function returns exactly the size that :mod:`torch.nn.functional` produces, and raises
+``ValueError`` (naming the argument) for every combination that torch rejects; the tests
+check both claims against torch on thousands of random configurations.
+
+Sizes and hyperparameters are integers per axis, or tuples of integers (one per axis, as in
+torch's ``kernel_size=(3, 5)``); an integer is used on every axis. A function returns an
+``int`` when all its arguments are integers and a tuple otherwise.
+
+>>> conv_output_size(32, 5)          # LeNet's C1: 32 - 5 + 1
+28
+>>> conv_output_size((224, 224), 7, stride=2, padding=3)
+(112, 112)
+"""
+
+from __future__ import annotations
+
+from .matrix import col2im, conv2d_im2col, conv_matrix, im2col
+from .receptive import (
+    ReceptiveFieldRecord,
+    ReceptiveFieldTable,
+    empirical_receptive_field,
+    receptive_field,
+    receptive_field_layers,
+)
+from .sizes import (
+    conv_output_size,
+    conv_transpose_output_size,
+    effective_kernel_size,
+    pool_output_size,
+    same_padding,
+)
+from .summary import LayerSummary, ModelSummary, summary
+
+__all__ = [
+    "conv_output_size",
+    "pool_output_size",
+    "conv_transpose_output_size",
+    "same_padding",
+    "effective_kernel_size",
+    "receptive_field",
+    "receptive_field_layers",
+    "empirical_receptive_field",
+    "ReceptiveFieldRecord",
+    "ReceptiveFieldTable",
+    "summary",
+    "LayerSummary",
+    "ModelSummary",
+    "conv_matrix",
+    "im2col",
+    "col2im",
+    "conv2d_im2col",
+]
