@@ -26,4 +26,7 @@ def _close_figures():
 def real_mnist_available() -> bool:
     """True when $DLSIP_DATA points at a folder with the raw MNIST files (as on CI)."""
     root = os.environ.get("DLSIP_DATA")
-    return bool(root) and (Path(root) / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").is_file()
+    return (
+        bool(root)
+        and (Path(root) / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").is_file()
+    )

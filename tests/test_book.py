@@ -18,8 +18,15 @@ from tests.conftest import ROOT
 def built_book(tmp_path_factory):
     out = tmp_path_factory.mktemp("book")
     jb = Path(sys.executable).with_name("jupyter-book")
-    command = [str(jb) if jb.exists() else shutil.which("jupyter-book"), "build", str(ROOT), "-W", "--keep-going",
-               "--path-output", str(out)]
+    command = [
+        str(jb) if jb.exists() else shutil.which("jupyter-book"),
+        "build",
+        str(ROOT),
+        "-W",
+        "--keep-going",
+        "--path-output",
+        str(out),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900)
     return result, out / "_build" / "html"
 
@@ -37,7 +44,10 @@ def test_book_builds_without_warnings(built_book):
 def test_notebook_pages_show_outputs_and_colab_button(built_book):
     _, html = built_book
     page = (html / "notebooks" / "00_images_and_signals.html").read_text()
-    assert "colab.research.google.com/github/dlsip/dlsip/blob/main/notebooks/00_images_and_signals.ipynb" in page
+    assert (
+        "colab.research.google.com/github/dlsip/dlsip/blob/main/notebooks/00_images_and_signals.ipynb"
+        in page
+    )
     assert "shape: (512, 512)" in page  # a stored output, not re-executed
     assert "data:image/png;base64" in page or "_images/" in page
 
@@ -46,12 +56,25 @@ def test_notebook_pages_show_outputs_and_colab_button(built_book):
 def test_solutions_are_hidden(built_book):
     _, html = built_book
     page = (html / "notebooks" / "00_images_and_signals.html").read_text()
-    assert re.search(r'class="[^"]*solution[^"]*dropdown', page) or re.search(r'class="[^"]*dropdown[^"]*solution', page)
+    assert re.search(r'class="[^"]*solution[^"]*dropdown', page) or re.search(
+        r'class="[^"]*dropdown[^"]*solution', page
+    )
 
 
 @pytest.mark.slow
 def test_bibliography_lists_the_references(built_book):
     _, html = built_book
     page = (html / "book" / "references.html").read_text()
-    for name in ("Goodfellow", "LeCun", "Ioffe", "Dumoulin", "Odena", "Araujo", "Shi", "Oord", "Howard", "Chollet"):
+    for name in (
+        "Goodfellow",
+        "LeCun",
+        "Ioffe",
+        "Dumoulin",
+        "Odena",
+        "Araujo",
+        "Shi",
+        "Oord",
+        "Howard",
+        "Chollet",
+    ):
         assert name in page, name

@@ -1,7 +1,8 @@
 """Hygiene of the stored notebooks. nbval (run on notebooks/ by `make test`) checks that
 they still produce their stored outputs; these tests check that what is stored is fit to
 be compared and shown: executed in order, without errors, with a setup cell that points
-at the repository of _config.yml, and with nothing machine-specific in compared outputs."""
+at the repository of _config.yml, and with nothing machine-specific in compared
+outputs."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import sys
 import nbformat
 import pytest
 import yaml
+from set_repo import read_repository, setup_cell_source
 
 from tests.conftest import ROOT
-from set_repo import read_repository, setup_cell_source
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 IGNORE = "nbval-ignore-output"
@@ -23,8 +24,13 @@ IGNORE = "nbval-ignore-output"
 # Text in compared outputs that would differ between machines or runs.
 MACHINE_SPECIFIC = {
     "memory address": re.compile(r"\bat 0x[0-9a-fA-F]{6,}|\b0x[0-9a-fA-F]{8,}\b"),
-    "machine path": re.compile(r"(/home/|/root/|/tmp/|/work/|/Users/|site-packages|[A-Z]:\\\\)"),
-    "timing": re.compile(r"(\d+(\.\d+)?\s?(ms|µs|us|ns)\b|\d+\.\d+\s?s\b|\d+\.\d+\s?(sec|seconds)\b|it/s|s/it|Wall time|CPU times)"),
+    "machine path": re.compile(
+        r"(/home/|/root/|/tmp/|/work/|/Users/|site-packages|[A-Z]:\\\\)"
+    ),
+    "timing": re.compile(
+        r"(\d+(\.\d+)?\s?(ms|µs|us|ns)\b|\d+\.\d+\s?s\b|\d+\.\d+\s?(sec|seconds)\b"
+        r"|it/s|s/it|Wall time|CPU times)"
+    ),
 }
 
 
@@ -44,14 +50,19 @@ EMBEDDED_IMAGE = re.compile(r"data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=]+")
 
 
 def output_text(cell):
-    """All text a cell's outputs carry, as nbval compares it: images excluded, including the
-    frames embedded in an animation's HTML (tests/nbval_sanitize.cfg masks those too)."""
+    """All text a cell's outputs carry, as nbval compares it: images excluded, including
+    the frames embedded in an animation's HTML (tests/nbval_sanitize.cfg masks those
+    too)."""
     parts = []
     for out in cell.get("outputs", []):
         if out.output_type == "stream":
             parts.append(out.text)
         elif "data" in out:
-            parts.extend(v for k, v in out.data.items() if k not in ("image/png", "image/jpeg") and isinstance(v, str))
+            parts.extend(
+                v
+                for k, v in out.data.items()
+                if k not in ("image/png", "image/jpeg") and isinstance(v, str)
+            )
     return EMBEDDED_IMAGE.sub("IMAGE", "\n".join(parts))
 
 
@@ -78,23 +89,34 @@ def test_every_code_cell_executed_in_order(notebook):
     _, nb = notebook
     counts = [c.execution_count for c in code_cells(nb) if c.source.strip()]
     assert None not in counts, "unexecuted code cells: run `make notebooks`"
-    assert counts == list(range(1, len(counts) + 1)), f"execution counts out of order: {counts}"
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"execution counts out of order: {counts}"
+    )
 
 
 def test_no_error_outputs(notebook):
     _, nb = notebook
     for i, cell in enumerate(code_cells(nb)):
         for out in cell.outputs:
-            assert out.output_type != "error", f"code cell {i} stores an error: {out.get('ename')}: {out.get('evalue')}"
+            assert out.output_type != "error", (
+                f"code cell {i} stores an error: "
+                f"{out.get('ename')}: {out.get('evalue')}"
+            )
             if out.output_type == "stream":
-                assert "Traceback (most recent call last)" not in out.text, f"code cell {i} prints a traceback"
+                assert "Traceback (most recent call last)" not in out.text, (
+                    f"code cell {i} prints a traceback"
+                )
 
 
 def test_setup_cell_points_at_configured_repository(notebook):
     _, nb = notebook
     first = code_cells(nb)[0]
-    assert "setup" in tags(first), "the first code cell must be the setup cell, tagged 'setup'"
-    assert first.source == setup_cell_source(), "setup cell differs from tools/set_repo.py:setup_cell_source()"
+    assert "setup" in tags(first), (
+        "the first code cell must be the setup cell, tagged 'setup'"
+    )
+    assert first.source == setup_cell_source(), (
+        "setup cell differs from tools/set_repo.py:setup_cell_source()"
+    )
     url, branch = read_repository()
     assert f"git+{url}@{branch}" in first.source
 
@@ -107,39 +129,53 @@ def test_no_machine_specific_text_in_compared_outputs(notebook):
         text = output_text(cell)
         for what, pattern in MACHINE_SPECIFIC.items():
             match = pattern.search(text)
-            assert match is None, f"code cell {i} shows a {what} ({match.group(0)!r}) in an output nbval compares"
+            assert match is None, (
+                f"code cell {i} shows a {what} ({match.group(0)!r}) "
+                "in an output nbval compares"
+            )
 
 
 def test_ignored_cells_are_followed_by_an_assertion(notebook):
     _, nb = notebook
     cells = code_cells(nb)
     for i, cell in enumerate(cells):
-        assert "nbval-skip" not in tags(cell), f"code cell {i} is skipped by nbval; skipping is not allowed"
+        assert "nbval-skip" not in tags(cell), (
+            f"code cell {i} is skipped by nbval; skipping is not allowed"
+        )
         if IGNORE in tags(cell):
             following = cells[i + 1] if i + 1 < len(cells) else None
             assert following is not None and IGNORE not in tags(following), (
-                f"code cell {i} is {IGNORE} but is not followed by a compared cell")
+                f"code cell {i} is {IGNORE} but is not followed by a compared cell"
+            )
             assert re.search(r"^\s*assert\b", following.source, re.M), (
-                f"code cell {i} is {IGNORE}; the next code cell must assert what matters")
+                f"code cell {i} is {IGNORE}; "
+                "the next code cell must assert what matters"
+            )
 
 
 def test_ignored_cells_are_rare(notebook):
     _, nb = notebook
     cells = code_cells(nb)
     ignored = sum(IGNORE in tags(c) for c in cells)
-    assert ignored <= max(2, len(cells) // 5), f"{ignored} of {len(cells)} code cells skip output comparison"
+    assert ignored <= max(2, len(cells) // 5), (
+        f"{ignored} of {len(cells)} code cells skip output comparison"
+    )
 
 
 def test_every_notebook_is_in_the_toc():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = {ch["file"] for part in toc["parts"] for ch in part["chapters"]}
     for path in NOTEBOOKS:
-        assert f"notebooks/{path.stem}" in files, f"{path.name} is missing from _toc.yml"
+        assert f"notebooks/{path.stem}" in files, (
+            f"{path.name} is missing from _toc.yml"
+        )
 
 
 def test_notebook_outputs_are_small():
     for path in NOTEBOOKS:
-        assert path.stat().st_size < 5_000_000, f"{path.name} is {path.stat().st_size} bytes; keep it under 5 MB"
+        assert path.stat().st_size < 5_000_000, (
+            f"{path.name} is {path.stat().st_size} bytes; keep it under 5 MB"
+        )
 
 
 def test_set_repo_rewrites_config_and_setup_cells(tmp_path):
@@ -148,8 +184,19 @@ def test_set_repo_rewrites_config_and_setup_cells(tmp_path):
     for path in NOTEBOOKS:
         shutil.copy(path, tmp_path / "notebooks" / path.name)
     url = "https://github.com/example-org/dlsip-fork"
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "set_repo.py"), url, "--branch", "spring",
-                             "--root", str(tmp_path)], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "set_repo.py"),
+            url,
+            "--branch",
+            "spring",
+            "--root",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert read_repository(tmp_path / "_config.yml") == (url, "spring")
     for path in (tmp_path / "notebooks").glob("*.ipynb"):
@@ -158,8 +205,17 @@ def test_set_repo_rewrites_config_and_setup_cells(tmp_path):
 
 
 def test_set_repo_rejects_a_bad_url(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "set_repo.py"), "not a url", "--root", str(tmp_path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "set_repo.py"),
+            "not a url",
+            "--root",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2 and "URL must look like" in result.stderr
 
 
@@ -177,9 +233,23 @@ def test_nbval_really_compares(tmp_path):
     edited = tmp_path / "edited.ipynb"
     nbformat.write(nb, edited)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "-q", "-o", "addopts=",
-         f"--rootdir={tmp_path}", str(edited)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-o",
+            "addopts=",
+            f"--rootdir={tmp_path}",
+            str(edited),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
     )
     assert result.returncode == 1, result.stdout[-2000:]
     assert "1 failed" in result.stdout

@@ -4,8 +4,8 @@ installed torch and torchvision must work together."""
 from __future__ import annotations
 
 import re
-import tomllib
 
+import tomllib
 import yaml
 
 from tests.conftest import ROOT
@@ -15,7 +15,11 @@ CONDA_TO_PIP = {"pytorch": "torch"}
 
 
 def _name(requirement: str) -> str:
-    return re.split(r"[\s<>=!~\[;@]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return (
+        re.split(r"[\s<>=!~\[;@]", requirement.strip(), maxsplit=1)[0]
+        .lower()
+        .replace("_", "-")
+    )
 
 
 def pyproject():
@@ -25,7 +29,7 @@ def pyproject():
 def pip_names() -> set[str]:
     project = pyproject()["project"]
     names = {_name(r) for r in project["dependencies"]}
-    for extra, reqs in project["optional-dependencies"].items():
+    for reqs in project["optional-dependencies"].values():
         names |= {_name(r) for r in reqs if not r.startswith("dlsip")}
     return names
 
@@ -43,7 +47,10 @@ def conda_names() -> set[str]:
 
 def test_environment_and_pyproject_list_the_same_packages():
     only_pip, only_conda = pip_names() - conda_names(), conda_names() - pip_names()
-    assert not only_pip and not only_conda, f"only in pyproject.toml: {sorted(only_pip)}; only in environment.yml: {sorted(only_conda)}"
+    assert not only_pip and not only_conda, (
+        f"only in pyproject.toml: {sorted(only_pip)}; "
+        f"only in environment.yml: {sorted(only_conda)}"
+    )
 
 
 def test_environment_installs_the_package_itself():
@@ -57,10 +64,22 @@ def test_project_metadata():
     assert project["name"] == "dlsip" and project["version"] == "0.1.0"
     assert project["requires-python"] == ">=3.10"
     assert {"book", "test", "dev"} <= set(project["optional-dependencies"])
-    assert any(r.startswith("jupyter-book>=1,<2") for r in project["optional-dependencies"]["book"])
+    assert any(
+        r.startswith("jupyter-book>=1,<2")
+        for r in project["optional-dependencies"]["book"]
+    )
     runtime = {_name(r) for r in project["dependencies"]}
-    assert runtime == {"numpy", "scipy", "matplotlib", "torch", "torchvision", "scikit-image", "tqdm",
-                       "ipython", "sympy"}
+    assert runtime == {
+        "numpy",
+        "scipy",
+        "matplotlib",
+        "torch",
+        "torchvision",
+        "scikit-image",
+        "tqdm",
+        "ipython",
+        "sympy",
+    }
 
 
 def _imported_top_level_names() -> dict[str, set[str]]:
@@ -69,12 +88,21 @@ def _imported_top_level_names() -> dict[str, set[str]]:
     import ast
     import json
 
-    sources = [(str(p.relative_to(ROOT)), p.read_text()) for p in (ROOT / "dlsip").rglob("*.py")]
+    sources = [
+        (str(p.relative_to(ROOT)), p.read_text())
+        for p in (ROOT / "dlsip").rglob("*.py")
+    ]
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cells = json.loads(nb.read_text())["cells"]
-        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        code = "\n".join(
+            "".join(c["source"]) for c in cells if c["cell_type"] == "code"
+        )
         # IPython magics and shell escapes are not Python
-        code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!")))
+        code = "\n".join(
+            line
+            for line in code.splitlines()
+            if not line.lstrip().startswith(("%", "!"))
+        )
         sources.append((str(nb.relative_to(ROOT)), code))
     found: dict[str, set[str]] = {}
     for where, text in sources:
@@ -91,8 +119,9 @@ def _imported_top_level_names() -> dict[str, set[str]]:
 
 
 def test_every_runtime_import_is_a_declared_dependency():
-    """What the package and the notebooks import is either the standard library, dlsip itself,
-    or a distribution listed in the runtime dependencies (not only in a test or book extra)."""
+    """What the package and the notebooks import is either the standard library, dlsip
+    itself, or a distribution listed in the runtime dependencies (not only in a test or
+    book extra)."""
     import sys
     from importlib.metadata import packages_distributions
 
@@ -120,12 +149,15 @@ def test_version_matches_package():
 
 
 def test_torch_and_torchvision_work_together():
-    """A torch build that does not match torchvision fails here (e.g. 'torchvision::nms does not exist')."""
+    """A torch build that does not match torchvision fails here (e.g. 'torchvision::nms
+    does not exist')."""
     import torch
     import torchvision
     from torchvision.ops import nms
 
-    boxes = torch.tensor([[0.0, 0.0, 10.0, 10.0], [1.0, 1.0, 10.0, 10.0], [20.0, 20.0, 30.0, 30.0]])
+    boxes = torch.tensor(
+        [[0.0, 0.0, 10.0, 10.0], [1.0, 1.0, 10.0, 10.0], [20.0, 20.0, 30.0, 30.0]]
+    )
     keep = nms(boxes, torch.tensor([0.9, 0.8, 0.7]), iou_threshold=0.5)
     assert keep.tolist() == [0, 2]
     assert torchvision.__version__

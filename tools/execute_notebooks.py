@@ -28,7 +28,11 @@ def execute(path: Path, timeout: int) -> float:
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
     nbformat.validate(nb)
     nbformat.write(nb, path)
     return elapsed
@@ -37,7 +41,9 @@ def execute(path: Path, timeout: int) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+    parser.add_argument(
+        "--timeout", type=int, default=600, help="seconds per cell (default 600)"
+    )
     args = parser.parse_args(argv)
     for path in sorted(args.notebooks):
         if not path.is_file():

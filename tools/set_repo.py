@@ -2,9 +2,9 @@
 
     make set-repo URL=https://github.com/your-org/dlsip BRANCH=main
 
-Rewrites `repository.url` and `repository.branch` in `_config.yml` and the setup cell (the
-code cell tagged `setup`) of each notebook. The setup cell prints nothing when dlsip is
-installed, so its stored output stays valid and no re-execution is needed.
+Rewrites `repository.url` and `repository.branch` in `_config.yml` and the setup cell
+(the code cell tagged `setup`) of each notebook. The setup cell prints nothing when
+dlsip is installed, so its stored output stays valid and no re-execution is needed.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ def read_repository(config_path: Path = ROOT / "_config.yml") -> tuple[str, str]
 def setup_cell_source(url: str | None = None, branch: str | None = None) -> str:
     """The source of every notebook's first code cell (tagged `setup`).
 
-    It prints nothing when dlsip is importable, so its (empty) output is the same locally
-    and under nbval; in Colab it installs the package from the course's repository.
+    It prints nothing when dlsip is importable, so its (empty) output is the same
+    locally and under nbval; in Colab it installs the package from the course's
+    repository.
     """
     if url is None or branch is None:
         url_cfg, branch_cfg = read_repository()
@@ -48,7 +49,7 @@ def setup_cell_source(url: str | None = None, branch: str | None = None) -> str:
         "    import dlsip\n"
         "except ImportError:\n"
         "    import subprocess, sys\n"
-        "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"-q\",\n"
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
         f"                    {install_spec(url, branch)}],\n"
         "                   check=True)\n"
         "    import dlsip"
@@ -56,16 +57,26 @@ def setup_cell_source(url: str | None = None, branch: str | None = None) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("url")
     parser.add_argument("--branch", default="main")
-    parser.add_argument("--root", type=Path, default=ROOT, help="the repository to rewrite (default: this one)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="the repository to rewrite (default: this one)",
+    )
     args = parser.parse_args(argv)
     root = args.root
     url = args.url.rstrip("/")
     if not URL_RE.match(url) or not re.fullmatch(r"[\w./-]+", args.branch):
-        print(f"URL must look like https://github.com/OWNER/REPO and BRANCH like main, "
-              f"got URL={args.url!r} BRANCH={args.branch!r}", file=sys.stderr)
+        print(
+            f"URL must look like https://github.com/OWNER/REPO and BRANCH like main, "
+            f"got URL={args.url!r} BRANCH={args.branch!r}",
+            file=sys.stderr,
+        )
         return 2
 
     config = root / "_config.yml"
@@ -76,7 +87,11 @@ def main(argv=None) -> int:
 
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        setup = [c for c in nb.cells if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])]
+        setup = [
+            c
+            for c in nb.cells
+            if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])
+        ]
         if not setup:
             print(f"{path.name} has no code cell tagged 'setup'", file=sys.stderr)
             return 1
