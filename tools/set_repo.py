@@ -42,17 +42,19 @@ def setup_cell_source(url: str | None = None, branch: str | None = None) -> str:
     if url is None or branch is None:
         url_cfg, branch_cfg = read_repository()
         url, branch = url or url_cfg, branch or branch_cfg
+    # Laid out as ruff formats it, so that `make lint` leaves the cell as it is.
     return (
         "# Setup: in Colab (or wherever dlsip is missing), install the course package\n"
         "# from the course repository. Locally, `make lab` has installed it already.\n"
-        "try:\n"
-        "    import dlsip\n"
-        "except ImportError:\n"
-        "    import subprocess, sys\n"
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
-        f"                    {install_spec(url, branch)}],\n"
-        "                   check=True)\n"
-        "    import dlsip"
+        "import importlib.util\n"
+        "\n"
+        'if importlib.util.find_spec("dlsip") is None:\n'
+        "    import subprocess\n"
+        "    import sys\n"
+        "\n"
+        f"    package = {install_spec(url, branch)}\n"
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package],'
+        " check=True)"
     )
 
 
