@@ -1,7 +1,8 @@
 """dlsip: the companion package of *Deep Learning for Signal & Image Processing*.
 
-The package is the single source of truth for the course's code; the notebooks import it.
-Submodules are imported lazily, so ``import dlsip`` is fast and does not pull in torch:
+The package is the single source of truth for the course's code; the notebooks import
+it. Submodules are imported lazily, so ``import dlsip`` is fast and does not pull in
+torch:
 
 >>> import dlsip
 >>> dlsip.__version__
@@ -21,10 +22,12 @@ _SUBMODULES = (
     "filters",
     "gradcheck",
     "layers",
+    "metrics",
     "models",
     "plotting",
+    "signals",
+    "timing",
     "train",
-    "variants",
 )
 
 __all__ = ["__version__", *_SUBMODULES]

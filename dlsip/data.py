@@ -1,10 +1,12 @@
-"""MNIST, found locally first, verified byte for byte, and read fast.
+"""The course's data: MNIST (found locally first, verified, read fast) and
+super-resolution training pairs.
 
 Where the data live
 -------------------
-The data root is, in order: the ``root`` argument, the environment variable ``DLSIP_DATA``,
-or ``~/.cache/dlsip``. Below it the four raw files sit in ``MNIST/raw/``, which is
-torchvision's layout, so ``torchvision.datasets.MNIST(root)`` reads the same folder.
+The data root is, in order: the ``root`` argument, the environment variable
+``DLSIP_DATA``, or ``~/.cache/dlsip``. Below it the four raw files sit in
+``MNIST/raw/``, which is torchvision's layout, so ``torchvision.datasets.MNIST(root)``
+reads the same folder.
 
 Integrity
 ---------
@@ -15,10 +17,16 @@ truncated or corrupt file.
 
 Missing files
 -------------
-When the files are missing, :func:`load_mnist` and :func:`mnist_arrays` try torchvision's
-download (with a short network timeout). If that fails, for instance on a machine without
-internet access, they raise :class:`MNISTNotFoundError`, which says where the files were
-looked for, names ``DLSIP_DATA`` and the four files.
+When the files are missing, :func:`load_mnist` and :func:`mnist_arrays` try
+torchvision's download (with a short network timeout). If that fails, for instance on a
+machine without internet access, they raise :class:`MNISTNotFoundError`, which says
+where the files were looked for, names ``DLSIP_DATA`` and the four files.
+
+Super-resolution
+----------------
+:func:`make_sr_pairs` cuts random patches from images and degrades them with
+:func:`downscale` (bicubic with antialiasing); :func:`bicubic_upscale` is the baseline
+that :class:`dlsip.models.SubPixelSR` must beat (chapter 6).
 """
 
 from __future__ import annotations
@@ -26,9 +34,18 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import _show, check_array, check_positive_int
+
+if TYPE_CHECKING:  # annotations only: importing dlsip.data does not import torch
+    import torch
+    import torchvision
 
 
 #: Environment variable naming the data root.
@@ -36,10 +53,18 @@ ENV_VAR = "DLSIP_DATA"
 
 #: SHA-256 of the canonical uncompressed IDX files (LeCun, Cortes & Burges).
 MNIST_SHA256 = {
-    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    "train-images-idx3-ubyte": (
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
+    ),
+    "train-labels-idx1-ubyte": (
+        "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"
+    ),
+    "t10k-images-idx3-ubyte": (
+        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"
+    ),
+    "t10k-labels-idx1-ubyte": (
+        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
+    ),
 }
 
 #: The normalisation constants of the training images scaled to [0, 1].
@@ -48,16 +73,25 @@ MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 # Seconds that one connection attempt of the download may take before it gives up.
 DOWNLOAD_TIMEOUT = 10.0
 
-_IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-_verified: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> digest already checked
+_IDX_DTYPES = {
+    0x08: np.uint8,
+    0x09: np.int8,
+    0x0B: ">i2",
+    0x0C: ">i4",
+    0x0D: ">f4",
+    0x0E: ">f8",
+}
+_verified: dict[
+    tuple[str, int, int], str
+] = {}  # (path, size, mtime_ns) -> digest already checked
 
 
 class MNISTNotFoundError(FileNotFoundError):
-    """The MNIST files are not where they were looked for, and could not be downloaded."""
+    """The MNIST files are not where they were looked for, and could not be fetched."""
 
 
 class MNISTChecksumError(ValueError):
-    """A raw MNIST file does not have the canonical SHA-256: it is corrupt or not MNIST."""
+    """A raw MNIST file does not have the canonical SHA-256: corrupt, or not MNIST."""
 
 
 def data_root(root: str | os.PathLike | None = None) -> Path:
@@ -103,8 +137,8 @@ def sha256(path: str | os.PathLike, *, chunk_size: int = 1 << 20) -> str:
 def verify_file(path: str | os.PathLike, expected: str) -> None:
     """Raise :class:`MNISTChecksumError` unless the file's SHA-256 is ``expected``.
 
-    A file that passed once is not hashed again while its size and modification time stay
-    the same, so repeated loads in one session cost nothing.
+    A file that passed once is not hashed again while its size and modification time
+    stay the same, so repeated loads in one session cost nothing.
     """
     path = Path(path)
     stat = path.stat()
@@ -114,23 +148,29 @@ def verify_file(path: str | os.PathLike, expected: str) -> None:
     actual = sha256(path)
     if actual != expected:
         raise MNISTChecksumError(
-            f"{path.name} is corrupt or not the canonical MNIST file: its SHA-256 is {actual}, "
+            f"{path.name} is corrupt or not the canonical MNIST file: its SHA-256 is "
+            f"{actual}, "
             f"expected {expected} (file: {path}). Delete it and download it again."
         )
     _verified[key] = expected
 
 
-def _missing_error(folder: Path, missing: list[str], cause: BaseException | None) -> MNISTNotFoundError:
-    why = f" The download failed too ({type(cause).__name__}: {cause})." if cause else ""
+def _missing_error(
+    folder: Path, missing: list[str], cause: BaseException | None
+) -> MNISTNotFoundError:
+    why = (
+        f" The download failed too ({type(cause).__name__}: {cause})." if cause else ""
+    )
     return MNISTNotFoundError(
         f"MNIST is not in {folder}: missing {', '.join(missing)}.{why} "
-        f"Put the four uncompressed files {', '.join(MNIST_SHA256)} in <root>/MNIST/raw/ and "
+        f"Put the four uncompressed files {', '.join(MNIST_SHA256)} in "
+        "<root>/MNIST/raw/ and "
         f"point the environment variable {ENV_VAR} at <root> (or pass root=...)."
     )
 
 
 def _download(root: Path) -> None:
-    """torchvision's download, with a short socket timeout so that no network fails fast."""
+    """torchvision's download, with a short socket timeout: no network fails fast."""
     from torchvision.datasets import MNIST
 
     previous = socket.getdefaulttimeout()
@@ -141,7 +181,12 @@ def _download(root: Path) -> None:
         socket.setdefaulttimeout(previous)
 
 
-def ensure_mnist(root: str | os.PathLike | None = None, *, train: bool | None = None, download: bool = True) -> Path:
+def ensure_mnist(
+    root: str | os.PathLike | None = None,
+    *,
+    train: bool | None = None,
+    download: bool = True,
+) -> Path:
     """Make sure the raw MNIST files are present and intact; return their folder.
 
     Parameters
@@ -169,7 +214,9 @@ def ensure_mnist(root: str | os.PathLike | None = None, *, train: bool | None = 
         if download:
             try:
                 _download(root_path)
-            except Exception as exc:  # any network or HTTP failure: reported below, with its cause
+            except (
+                Exception
+            ) as exc:  # any network or HTTP failure: reported below, with its cause
                 cause = exc
             missing = [n for n in names if not (folder / n).is_file()]
         if missing:
@@ -193,29 +240,47 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     path = Path(path)
     data = path.read_bytes()
     if len(data) < 4 or data[0] != 0 or data[1] != 0:
-        raise ValueError(f"{path.name} is not an IDX file: it does not start with two zero bytes")
+        raise ValueError(
+            f"{path.name} is not an IDX file: it does not start with two zero bytes"
+        )
     code, ndim = data[2], data[3]
     if code not in _IDX_DTYPES:
         raise ValueError(f"{path.name} has an unknown IDX type code 0x{code:02x}")
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise ValueError(f"{path.name} is truncated: {len(data)} bytes, shorter than its {header}-byte header")
-    shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
+        raise ValueError(
+            f"{path.name} is truncated: {len(data)} bytes, shorter than its "
+            f"{header}-byte header"
+        )
+    shape = tuple(
+        int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4)
+    )
     dtype = np.dtype(_IDX_DTYPES[code])
     expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     if len(data) != expected:
         raise ValueError(
-            f"{path.name} has {len(data)} bytes, but its header {shape} says {expected}: the file is truncated or corrupt"
+            f"{path.name} has {len(data)} bytes, but its header {shape} says "
+            f"{expected}: the file is truncated or corrupt"
         )
-    return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+    return (
+        np.frombuffer(data, dtype=dtype, offset=header)
+        .reshape(shape)
+        .astype(dtype.newbyteorder("="))
+    )
 
 
-def mnist_arrays(train: bool = True, *, root: str | os.PathLike | None = None, download: bool = True,
-                 verify: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def mnist_arrays(
+    train: bool = True,
+    *,
+    root: str | os.PathLike | None = None,
+    download: bool = True,
+    verify: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
     """MNIST as NumPy arrays: images uint8 ``(N, 28, 28)`` and labels int64 ``(N,)``.
 
     N is 60,000 for the training split and 10,000 for the test split. Reading both files
-    takes a fraction of a second, much faster than iterating over the torchvision dataset.
+    takes a fraction of a second, much faster than iterating over the torchvision
+    dataset.
 
     Parameters
     ----------
@@ -231,7 +296,8 @@ def mnist_arrays(train: bool = True, *, root: str | os.PathLike | None = None, d
     Raises
     ------
     MNISTNotFoundError, MNISTChecksumError, ValueError
-        Missing files, a wrong checksum, or a malformed file (images and labels disagree).
+        Missing files, a wrong checksum, or a malformed file (images and labels
+        disagree).
     """
     image_name, label_name = mnist_files(train)
     if verify:
@@ -243,19 +309,69 @@ def mnist_arrays(train: bool = True, *, root: str | os.PathLike | None = None, d
             raise _missing_error(folder, missing, None)
     images = read_idx(folder / image_name)
     labels = read_idx(folder / label_name)
-    if images.ndim != 3 or labels.ndim != 1 or images.dtype != np.uint8 or labels.dtype != np.uint8:
+    if (
+        images.ndim != 3
+        or labels.ndim != 1
+        or images.dtype != np.uint8
+        or labels.dtype != np.uint8
+    ):
         raise ValueError(
-            f"{image_name} must hold uint8 images (N, H, W) and {label_name} uint8 labels (N,), "
+            f"{image_name} must hold uint8 images (N, H, W) and {label_name} uint8 "
+            "labels (N,), "
             f"got {images.dtype} {images.shape} and {labels.dtype} {labels.shape}"
         )
     if images.shape[0] != labels.shape[0]:
-        raise ValueError(f"{image_name} has {images.shape[0]} images but {label_name} has {labels.shape[0]} labels")
+        raise ValueError(
+            f"{image_name} has {images.shape[0]} images but {label_name} has "
+            f"{labels.shape[0]} labels"
+        )
     if labels.size and labels.max() > 9:
-        raise ValueError(f"{label_name} has a label {int(labels.max())}; MNIST labels are 0 to 9")
+        raise ValueError(
+            f"{label_name} has a label {int(labels.max())}; MNIST labels are 0 to 9"
+        )
     return images, labels.astype(np.int64)
 
 
-def load_mnist(train: bool = True, *, root: str | os.PathLike | None = None, download: bool = True, transform=None):
+def lecture_normalize(images: ArrayLike) -> np.ndarray:
+    """The lecture's ``Normalize((0.5,), (0.5,))`` on uint8 images, with a channel axis.
+
+    Parameters
+    ----------
+    images : array_like of uint8, shape (N, H, W)
+        Grey images in [0, 255], as :func:`mnist_arrays` returns them.
+
+    Returns
+    -------
+    ndarray of float32, shape (N, 1, H, W)
+        ``(images / 255 - 0.5) / 0.5``: values in [-1, 1], NCHW for the NumPy layers.
+
+    Raises
+    ------
+    TypeError
+        If ``images`` are not uint8 (the scale 255 would be wrong).
+    ValueError
+        If ``images`` are not 3D or are empty.
+
+    Examples
+    --------
+    >>> lecture_normalize(np.array([[[0, 255]]], dtype=np.uint8))
+    array([[[[-1.,  1.]]]], dtype=float32)
+    """
+    images = check_array(images, "images", ndim=3)
+    if images.dtype != np.uint8:
+        raise TypeError(
+            f"images must be uint8 in [0, 255], got images.dtype={images.dtype}"
+        )
+    return ((images.astype(np.float32) / 255.0 - 0.5) / 0.5)[:, None]
+
+
+def load_mnist(
+    train: bool = True,
+    *,
+    root: str | os.PathLike | None = None,
+    download: bool = True,
+    transform: Callable | None = None,
+) -> torchvision.datasets.MNIST:
     """MNIST as a ``torchvision.datasets.MNIST``, after checking its files.
 
     Parameters
@@ -272,21 +388,31 @@ def load_mnist(train: bool = True, *, root: str | os.PathLike | None = None, dow
     Raises
     ------
     MNISTNotFoundError
-        Files missing and not downloadable; the message names ``DLSIP_DATA`` and the files.
+        Files missing and not downloadable; the message names ``DLSIP_DATA`` and the
+        files.
     MNISTChecksumError
         A file with the wrong SHA-256.
     """
     from torchvision.datasets import MNIST
 
     ensure_mnist(root, train=train, download=download)
-    return MNIST(root=str(data_root(root)), train=train, download=False, transform=transform)
+    return MNIST(
+        root=str(data_root(root)), train=train, download=False, transform=transform
+    )
 
 
-def mnist_tensors(train: bool = True, *, root=None, normalize: bool = True, download: bool = True):
-    """MNIST as in-memory torch tensors: images float32 ``(N, 1, 28, 28)``, labels int64 ``(N,)``.
+def mnist_tensors(
+    train: bool = True,
+    *,
+    root: str | os.PathLike | None = None,
+    normalize: bool = True,
+    download: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """MNIST as in-memory tensors: float32 images ``(N, 1, 28, 28)``, int64 labels.
 
     With ``normalize`` the images are scaled to [0, 1] and standardised with
-    :data:`MNIST_MEAN` and :data:`MNIST_STD`, as ``Normalize((0.1307,), (0.3081,))`` does.
+    :data:`MNIST_MEAN` and :data:`MNIST_STD`, as ``Normalize((0.1307,), (0.3081,))``
+    does.
     """
     import torch
 
@@ -295,3 +421,180 @@ def mnist_tensors(train: bool = True, *, root=None, normalize: bool = True, down
     if normalize:
         x = (x - MNIST_MEAN) / MNIST_STD
     return x, torch.from_numpy(labels)
+
+
+# ---- Chapter 6: super-resolution data ----
+
+
+def _check_batch(x) -> torch.Tensor:
+    import torch
+
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+        raise TypeError(f"x must be a floating-point torch.Tensor, got x={_show(x)}")
+    if x.ndim != 4:
+        raise ValueError(
+            f"x must be 4D (N, C, H, W), got x with shape {tuple(x.shape)}"
+        )
+    return x
+
+
+def make_sr_pairs(
+    images: Sequence[ArrayLike],
+    *,
+    scale: int,
+    patch_size: int,
+    n_patches: int,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random high-resolution patches and their bicubic-downscaled versions.
+
+    Parameters
+    ----------
+    images : sequence of ndarray, each (H, W), values in [0, 1]
+    scale : int
+        Downscaling factor ``r``.
+    patch_size : int
+        Side of a high-resolution patch; a multiple of ``scale``.
+    n_patches : int
+    seed : int
+        Seeds the choice of images and positions.
+
+    Raises
+    ------
+    TypeError
+        If ``images`` is not a sequence of 2D arrays, or a size is not an integer.
+
+    Returns
+    -------
+    low : torch.Tensor, shape (n_patches, 1, patch_size // scale, patch_size // scale)
+    high : torch.Tensor, shape (n_patches, 1, patch_size, patch_size)
+        float32.
+    ValueError
+        If ``patch_size`` is not a multiple of ``scale`` or larger than an image.
+
+    Notes
+    -----
+    The degradation is :func:`downscale`: torch's bicubic interpolation with
+    antialiasing, the usual model (MATLAB's ``imresize``) of super-resolution
+    benchmarks.
+
+    Examples
+    --------
+    >>> images = [np.zeros((20, 20))]
+    >>> low, high = make_sr_pairs(images, scale=3, patch_size=9, n_patches=2)
+    >>> tuple(low.shape), tuple(high.shape)
+    ((2, 1, 3, 3), (2, 1, 9, 9))
+    """
+    import torch
+
+    scale = check_positive_int(scale, "scale")
+    patch_size = check_positive_int(patch_size, "patch_size")
+    n_patches = check_positive_int(n_patches, "n_patches")
+    if patch_size % scale:
+        raise ValueError(
+            f"patch_size must be a multiple of scale={scale}, got "
+            f"patch_size={patch_size}"
+        )
+    if isinstance(images, np.ndarray) and images.ndim == 2:
+        raise TypeError("images must be a sequence of 2D images, got one 2D array")
+    images = [
+        check_array(im, f"images[{i}]", ndim=2).astype(np.float32)
+        for i, im in enumerate(images)
+    ]
+    if not images:
+        raise ValueError(
+            "images must contain at least one image, got an empty sequence"
+        )
+    for i, im in enumerate(images):
+        if min(im.shape) < patch_size:
+            raise ValueError(
+                f"patch_size={patch_size} is larger than images[{i}] with shape "
+                f"{im.shape}"
+            )
+    rng = np.random.default_rng(seed)
+    which = rng.integers(len(images), size=n_patches)
+    patches = np.empty((n_patches, 1, patch_size, patch_size), dtype=np.float32)
+    for t, i in enumerate(which):
+        h, w = images[i].shape
+        r0, c0 = rng.integers(h - patch_size + 1), rng.integers(w - patch_size + 1)
+        patches[t, 0] = images[i][r0 : r0 + patch_size, c0 : c0 + patch_size]
+    high = torch.from_numpy(patches)
+    return downscale(high, scale=scale), high
+
+
+def downscale(x: torch.Tensor, *, scale: int) -> torch.Tensor:
+    """Bicubic downscaling with antialiasing (torch), as :func:`make_sr_pairs` does.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (N, C, H, W)
+        ``H`` and ``W`` multiples of ``scale``.
+    scale : int
+
+    Returns
+    -------
+    torch.Tensor, shape (N, C, H // scale, W // scale)
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a floating-point tensor, or ``scale`` not an integer.
+    ValueError
+        If ``x`` is not 4D, or ``H`` or ``W`` is not a multiple of ``scale``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> y = downscale(torch.ones(1, 1, 6, 6), scale=3)  # a constant stays constant
+    >>> tuple(y.shape), torch.allclose(y, torch.ones(1, 1, 2, 2))
+    ((1, 1, 2, 2), True)
+    """
+    import torch.nn.functional as F
+
+    x = _check_batch(x)
+    scale = check_positive_int(scale, "scale")
+    h, w = x.shape[-2:]
+    if h % scale or w % scale:
+        raise ValueError(
+            f"x must have a height and width divisible by scale={scale}, got shape "
+            f"{tuple(x.shape)}"
+        )
+    return F.interpolate(
+        x,
+        size=(h // scale, w // scale),
+        mode="bicubic",
+        align_corners=False,
+        antialias=True,
+    )
+
+
+def bicubic_upscale(x: torch.Tensor, *, scale: int) -> torch.Tensor:
+    """Bicubic upscaling by ``scale`` (torch, ``align_corners=False``): the baseline.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (N, C, H, W)
+    scale : int
+
+    Returns
+    -------
+    torch.Tensor, shape (N, C, H * scale, W * scale)
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a floating-point tensor, or ``scale`` not an integer.
+    ValueError
+        If ``x`` is not 4D or ``scale`` is below 1.
+
+    Examples
+    --------
+    >>> import torch
+    >>> bicubic_upscale(torch.ones(1, 1, 2, 2), scale=3).shape
+    torch.Size([1, 1, 6, 6])
+    """
+    import torch.nn.functional as F
+
+    x = _check_batch(x)
+    scale = check_positive_int(scale, "scale")
+    return F.interpolate(x, scale_factor=scale, mode="bicubic", align_corners=False)

@@ -1,11 +1,11 @@
-"""Gradient checking: compare a hand-written backward pass with centred finite differences.
+r"""Gradient checking: a hand-written backward pass against centred finite differences.
 
 The recipe a student follows (and the tests of :mod:`dlsip.layers` follow too): pick a
-random ``dout``, so that the scalar :math:`L = \\sum \\text{out} \\cdot \\text{dout}` has
-gradient ``backward(dout)``; perturb each input entry by :math:`\\pm h` and measure
-:math:`(L(x + h) - L(x - h)) / 2h`, whose error is :math:`O(h^2)`; compare the two with a
-relative error. In float64 with :math:`h = 10^{-5}` a correct backward pass agrees to about
-:math:`10^{-8}` or better; a wrong one is off by something of order 1.
+random ``dout``, so that the scalar :math:`L = \sum \text{out} \cdot \text{dout}`
+has gradient ``backward(dout)``; perturb each input entry by :math:`\pm h` and measure
+:math:`(L(x + h) - L(x - h)) / 2h`, whose error is :math:`O(h^2)`; compare the two
+with a relative error. In float64 with :math:`h = 10^{-5}` a correct backward pass
+agrees to about :math:`10^{-8}` or better; a wrong one is off by something of order 1.
 
 >>> from dlsip.layers import relu_forward, relu_backward
 >>> x = np.array([-1.0, 2.0, 3.0])
@@ -15,23 +15,27 @@ array([0., 1., 1.])
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import check_array, check_float
 
 __all__ = ["numerical_gradient", "relative_error", "check_gradients"]
 
 
-def numerical_gradient(f: Callable, x: np.ndarray, dout=None, *, h: float = 1e-5) -> np.ndarray:
-    """Gradient of ``sum(f(x) * dout)`` with respect to ``x`` by centred differences.
+def numerical_gradient(
+    f: Callable, x: np.ndarray, dout: ArrayLike | None = None, *, h: float = 1e-5
+) -> np.ndarray:
+    r"""Gradient of ``sum(f(x) * dout)`` with respect to ``x`` by centred differences.
 
     Parameters
     ----------
     f : callable
-        Maps an array shaped like ``x`` to an array (or a scalar). It is called twice per
-        entry of ``x``, with ``x`` modified in place, so it must read ``x`` afresh each time.
+        Maps an array shaped like ``x`` to an array (or a scalar). It is called twice
+        per entry of ``x``, with ``x`` modified in place, so it must read ``x`` afresh
+        each time.
     x : ndarray of float
         The point; modified during the computation and restored on return.
     dout : ndarray, optional
@@ -43,7 +47,7 @@ def numerical_gradient(f: Callable, x: np.ndarray, dout=None, *, h: float = 1e-5
     Returns
     -------
     ndarray, shape of ``x``
-        :math:`g_i = \\sum (f(x + h e_i) - f(x - h e_i)) \\cdot \\text{dout} / (2h)`.
+        :math:`g_i = \sum (f(x + h e_i) - f(x - h e_i)) \cdot \text{dout} / (2h)`.
 
     Raises
     ------
@@ -54,9 +58,10 @@ def numerical_gradient(f: Callable, x: np.ndarray, dout=None, *, h: float = 1e-5
 
     Notes
     -----
-    The Taylor expansions of :math:`f(x \\pm h)` cancel their even terms, so the error is
-    :math:`h^2 f'''/6`; round-off adds about :math:`\\epsilon_{\\text{mach}} |f| / h`. The
-    two balance near :math:`h = 10^{-5}` in float64. Do not check in float32.
+    The Taylor expansions of :math:`f(x \pm h)` cancel their even terms, so the error
+    is :math:`h^2 f'''/6`; round-off adds about
+    :math:`\epsilon_{\text{mach}} |f| / h`. The two balance near :math:`h = 10^{-5}` in
+    float64. Do not check in float32.
 
     Examples
     --------
@@ -73,7 +78,10 @@ def numerical_gradient(f: Callable, x: np.ndarray, dout=None, *, h: float = 1e-5
         dout = np.ones_like(out0, dtype=np.float64)
     dout = np.asarray(dout)
     if dout.shape != out0.shape:
-        raise ValueError(f"dout must have the shape of f(x) {out0.shape}, got dout with shape {dout.shape}")
+        raise ValueError(
+            f"dout must have the shape of f(x) {out0.shape}, got dout with shape "
+            f"{dout.shape}"
+        )
     grad = np.zeros(x.shape, dtype=np.float64)
     it = np.nditer(x, flags=["multi_index"])
     for _ in it:
@@ -88,8 +96,8 @@ def numerical_gradient(f: Callable, x: np.ndarray, dout=None, *, h: float = 1e-5
     return grad
 
 
-def relative_error(a, b) -> float:
-    """Largest absolute difference, relative to the largest magnitude of ``a`` and ``b``.
+def relative_error(a: ArrayLike, b: ArrayLike) -> float:
+    r"""Largest absolute difference, relative to the largest magnitude of ``a``, ``b``.
 
     Parameters
     ----------
@@ -98,7 +106,7 @@ def relative_error(a, b) -> float:
     Returns
     -------
     float
-        :math:`\\max|a - b| / \\max(\\max|a|, \\max|b|)`, and 0 when both are zero.
+        :math:`\max|a - b| / \max(\max|a|, \max|b|)`, and 0 when both are zero.
 
     Raises
     ------
@@ -108,8 +116,9 @@ def relative_error(a, b) -> float:
     Notes
     -----
     An elementwise ratio :math:`|a_i - b_i| / (|a_i| + |b_i|)` blows up on entries that
-    are zero up to round-off (a ReLU's dead units, a symmetric input); scaling by the whole
-    array's magnitude does not, and it is still invariant to the units of the gradient.
+    are zero up to round-off (a ReLU's dead units, a symmetric input); scaling by the
+    whole array's magnitude does not, and it is still invariant to the units of the
+    gradient.
 
     Examples
     --------
@@ -121,15 +130,25 @@ def relative_error(a, b) -> float:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape, got a with shape {a.shape} and b with shape {b.shape}")
+        raise ValueError(
+            f"a and b must have the same shape, got a with shape {a.shape} and b with "
+            f"shape {b.shape}"
+        )
     scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
     if scale == 0:
         return 0.0
     return float(np.max(np.abs(a - b)) / scale)
 
 
-def check_gradients(forward: Callable, backward: Callable, inputs: Mapping[str, np.ndarray], *,
-                    dout=None, h: float = 1e-5, rng: np.random.Generator | None = None) -> dict[str, float]:
+def check_gradients(
+    forward: Callable,
+    backward: Callable,
+    inputs: Mapping[str, np.ndarray],
+    *,
+    dout: ArrayLike | None = None,
+    h: float = 1e-5,
+    rng: np.random.Generator | None = None,
+) -> dict[str, float]:
     """Compare ``backward`` with finite differences for every input of a layer.
 
     Parameters
@@ -139,13 +158,13 @@ def check_gradients(forward: Callable, backward: Callable, inputs: Mapping[str, 
         ``functools.partial`` or a lambda).
     backward : callable
         ``backward(dout, cache)`` returning one gradient per input, in the order of
-        ``inputs`` (a bare array when there is one input; extra trailing outputs, such as
-        ``db=None`` for a layer without bias, must not be among ``inputs``).
+        ``inputs`` (a bare array when there is one input; extra trailing outputs, such
+        as ``db=None`` for a layer without bias, must not be among ``inputs``).
     inputs : dict of str to float64 ndarray
         The point at which to check.
     dout : ndarray, optional
-        Upstream gradient; random normal by default (a random projection catches more bugs
-        than ones, which a wrong sum could still match).
+        Upstream gradient; random normal by default (a random projection catches more
+        bugs than ones, which a wrong sum could still match).
     h : float
         Finite-difference step.
     rng : numpy.random.Generator, optional
@@ -165,7 +184,8 @@ def check_gradients(forward: Callable, backward: Callable, inputs: Mapping[str, 
     --------
     >>> from dlsip.layers import linear_forward, linear_backward
     >>> rng = np.random.default_rng(0)
-    >>> inputs = {"x": rng.standard_normal((3, 4)), "w": rng.standard_normal((2, 4)), "b": np.zeros(2)}
+    >>> inputs = {"x": rng.standard_normal((3, 4)), "w": rng.standard_normal((2, 4)),
+    ...           "b": np.zeros(2)}
     >>> errors = check_gradients(linear_forward, linear_backward, inputs, rng=rng)
     >>> sorted(errors), all(e < 1e-8 for e in errors.values())
     (['b', 'w', 'x'], True)
@@ -182,9 +202,13 @@ def check_gradients(forward: Callable, backward: Callable, inputs: Mapping[str, 
     if isinstance(grads, np.ndarray):
         grads = (grads,)
     if len(grads) < len(names):
-        raise ValueError(f"backward must return one gradient per input ({len(names)}), got {len(grads)}")
+        raise ValueError(
+            f"backward must return one gradient per input ({len(names)}), got "
+            f"{len(grads)}"
+        )
     errors = {}
     for k, name in enumerate(names):
+
         def f(v, k=k):
             args = list(values)
             args[k] = v

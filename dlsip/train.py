@@ -1,17 +1,19 @@
 """Training and evaluating a classifier: the loop of the MNIST chapter, written once.
 
-The steps of every supervised training script are the same: draw a mini-batch, compute the
-loss, back-propagate, update the weights, and now and then measure the loss and accuracy on
-data the model has not trained on. :func:`fit` does the first four, :func:`evaluate` the
-last; :func:`predict` and :func:`confusion_matrix` look at what the model gets wrong.
+The steps of every supervised training script are the same: draw a mini-batch, compute
+the loss, back-propagate, update the weights, and now and then measure the loss and
+accuracy on data the model has not trained on. :func:`fit` does the first four,
+:func:`evaluate` the last; :func:`predict` and :func:`confusion_matrix` look at what the
+model gets wrong.
 
 Data come in one of two forms:
 
 - a pair of tensors ``(x, y)`` held in memory, which :class:`TensorBatches` cuts into
-  shuffled mini-batches by indexing. MNIST is 47 MB as float32, so it fits, and indexing a
-  tensor is many times faster than a ``DataLoader`` that converts one PIL image at a time;
-- any iterable of ``(x, y)`` batches with a length, such as a ``torch.utils.data.DataLoader``,
-  for data that does not fit in memory.
+  shuffled mini-batches by indexing. MNIST is 47 MB as float32, so it fits, and indexing
+  a tensor is many times faster than a ``DataLoader`` that converts one PIL image at a
+  time;
+- any iterable of ``(x, y)`` batches with a length, such as a
+  ``torch.utils.data.DataLoader``, for data that does not fit in memory.
 """
 
 from __future__ import annotations
@@ -19,23 +21,36 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from torch import nn
 
 from ._validation import check_choice, check_int, check_nonneg_int, check_positive_int
 
-__all__ = ["set_seed", "get_device", "TensorBatches", "fit", "evaluate", "predict", "confusion_matrix",
-           "shift_images"]
+#: Training or test data: a pair ``(x, y)`` of tensors, or an iterable of such batches.
+Data = tuple[torch.Tensor, torch.Tensor] | Iterable[tuple[torch.Tensor, torch.Tensor]]
+
+__all__ = [
+    "set_seed",
+    "get_device",
+    "TensorBatches",
+    "fit",
+    "evaluate",
+    "predict",
+    "confusion_matrix",
+    "shift_images",
+]
 
 
 def set_seed(seed: int) -> None:
     """Seed Python's, NumPy's and torch's global random generators.
 
-    Call it once at the top of a script or notebook, before building a model, so that the
-    initial weights and everything else drawn from the global generators repeat. (Library
-    functions never call it: they take a ``seed`` of their own.)
+    Call it once at the top of a script or notebook, before building a model, so that
+    the initial weights and everything else drawn from the global generators repeat.
+    (Library functions never call it: they take a ``seed`` of their own.)
 
     Parameters
     ----------
@@ -56,7 +71,8 @@ def set_seed(seed: int) -> None:
     """
     seed = check_nonneg_int(seed, "seed")
     random.seed(seed)
-    np.random.seed(seed % 2**32)
+    # seeding the legacy global generator is the point here
+    np.random.seed(seed % 2**32)  # noqa: NPY002
     torch.manual_seed(seed)
 
 
@@ -81,14 +97,22 @@ def get_device() -> torch.device:
 
 
 def _check_pair_of_tensors(data, name: str) -> tuple[torch.Tensor, torch.Tensor]:
-    if not (isinstance(data, (tuple, list)) and len(data) == 2
-            and all(isinstance(t, torch.Tensor) for t in data)):
-        raise TypeError(f"{name} must be a pair of tensors (x, y) or an iterable of (x, y) batches, "
-                        f"got {name}={type(data).__name__}")
+    if not (
+        isinstance(data, (tuple, list))
+        and len(data) == 2
+        and all(isinstance(t, torch.Tensor) for t in data)
+    ):
+        raise TypeError(
+            f"{name} must be a pair of tensors (x, y) or an iterable of (x, y) "
+            "batches, "
+            f"got {name}={type(data).__name__}"
+        )
     x, y = data
     if x.shape[0] != y.shape[0]:
-        raise ValueError(f"{name} must have as many labels as inputs, got x with {x.shape[0]} "
-                         f"and y with {y.shape[0]}")
+        raise ValueError(
+            f"{name} must have as many labels as inputs, got x with {x.shape[0]} "
+            f"and y with {y.shape[0]}"
+        )
     if x.shape[0] == 0:
         raise ValueError(f"{name} must not be empty, got x with shape {tuple(x.shape)}")
     return x, y
@@ -126,8 +150,16 @@ class TensorBatches:
     (3, [[0, 1], [2, 3], [4]])
     """
 
-    def __init__(self, x: torch.Tensor, y: torch.Tensor, *, batch_size: int, shuffle: bool = False,
-                 seed: int | None = None, transform=None):
+    def __init__(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        *,
+        batch_size: int,
+        shuffle: bool = False,
+        seed: int | None = None,
+        transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    ):
         self.x, self.y = _check_pair_of_tensors((x, y), "data")
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.shuffle = bool(shuffle)
@@ -143,12 +175,19 @@ class TensorBatches:
 
     def __iter__(self):
         n = self.x.shape[0]
-        order = torch.randperm(n, generator=self.generator).to(self.x.device) if self.shuffle else None
+        order = (
+            torch.randperm(n, generator=self.generator).to(self.x.device)
+            if self.shuffle
+            else None
+        )
         for start in range(0, n, self.batch_size):
             if order is None:
-                xb, yb = self.x[start:start + self.batch_size], self.y[start:start + self.batch_size]
+                xb, yb = (
+                    self.x[start : start + self.batch_size],
+                    self.y[start : start + self.batch_size],
+                )
             else:
-                idx = order[start:start + self.batch_size]
+                idx = order[start : start + self.batch_size]
                 xb, yb = self.x[idx], self.y[idx]
             if self.transform is not None:
                 xb = self.transform(xb)
@@ -156,13 +195,16 @@ class TensorBatches:
 
 
 def _as_batches(data, name: str, *, batch_size: int, shuffle: bool, seed=None):
-    """A pair of tensors becomes TensorBatches; an iterable of batches is used as it is."""
+    """A pair of tensors becomes TensorBatches; an iterable of batches is used as is."""
     if isinstance(data, (tuple, list)):
         x, y = _check_pair_of_tensors(data, name)
         return TensorBatches(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
     if not hasattr(data, "__iter__") or isinstance(data, (str, bytes)):
-        raise TypeError(f"{name} must be a pair of tensors (x, y) or an iterable of (x, y) batches, "
-                        f"got {name}={type(data).__name__}")
+        raise TypeError(
+            f"{name} must be a pair of tensors (x, y) or an iterable of (x, y) "
+            "batches, "
+            f"got {name}={type(data).__name__}"
+        )
     return data
 
 
@@ -173,11 +215,24 @@ def _to(x: torch.Tensor, device, channels_last: bool) -> torch.Tensor:
     return x
 
 
-def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Optimizer, scheduler=None,
-        device=None, progress: bool = True, verbose: bool | None = None, val_data=None, loss_fn=None,
-        batch_size: int = 128, seed: int | None = None, scheduler_step: str = "batch",
-        channels_last: bool = False) -> dict:
-    """Train ``model`` for a number of epochs and return its history.
+def fit(
+    model: nn.Module,
+    train_data: Data,
+    *,
+    epochs: int,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    device: torch.device | str | None = None,
+    progress: bool = True,
+    verbose: bool | None = None,
+    val_data: Data | None = None,
+    loss_fn: Callable | None = None,
+    batch_size: int = 128,
+    seed: int | None = None,
+    scheduler_step: str = "batch",
+    channels_last: bool = False,
+) -> dict:
+    r"""Train ``model`` for a number of epochs and return its history.
 
     Parameters
     ----------
@@ -191,20 +246,21 @@ def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Opt
     optimizer : torch.optim.Optimizer
         Built on ``model.parameters()``.
     scheduler : torch.optim.lr_scheduler.LRScheduler, optional
-        Stepped after every batch (``scheduler_step="batch"``, as ``OneCycleLR`` expects) or
-        after every epoch (``"epoch"``, as ``StepLR`` expects).
+        Stepped after every batch (``scheduler_step="batch"``, as ``OneCycleLR``
+        expects) or after every epoch (``"epoch"``, as ``StepLR`` expects).
     device : torch.device or str, optional
         Where to train; :func:`get_device` when None. The model is moved there.
     progress : bool
         Show a tqdm progress bar per epoch, with the running loss and accuracy.
     verbose : bool, optional
-        Print one line per epoch with its loss and accuracy; the value of ``progress`` when
-        None. ``progress=False, verbose=True`` gives a short log without bars (for
+        Print one line per epoch with its loss and accuracy; the value of ``progress``
+        when None. ``progress=False, verbose=True`` gives a short log without bars (for
         notebooks that are stored with their outputs).
     val_data : same forms as ``train_data``, optional
         Evaluated with :func:`evaluate` after every epoch.
     loss_fn : callable, optional
-        ``loss_fn(logits, y)``, a mean over the batch; ``nn.CrossEntropyLoss()`` when None.
+        ``loss_fn(logits, y)``, a mean over the batch; ``nn.CrossEntropyLoss()`` when
+        None.
     batch_size : int
         The batch size when ``train_data`` is a pair of tensors.
     seed : int, optional
@@ -219,22 +275,24 @@ def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Opt
     -------
     dict of lists, one entry per epoch
         ``"train_loss"``, ``"train_accuracy"`` (running averages over the epoch, in
-        training mode), ``"lr"`` (at the end of the epoch), ``"time"`` (seconds of training
-        in the epoch, evaluation excluded), and with ``val_data`` ``"val_loss"`` and
-        ``"val_accuracy"``.
+        training mode), ``"lr"`` (at the end of the epoch), ``"time"`` (seconds of
+        training in the epoch, evaluation excluded), and with ``val_data``
+        ``"val_loss"`` and ``"val_accuracy"``.
 
     Raises
     ------
     TypeError, ValueError
-        For a model that is not a module, a non-positive ``epochs`` or ``batch_size``, an
-        unknown ``scheduler_step``, or data that are neither a pair of tensors nor batches.
+        For a model that is not a module, a non-positive ``epochs`` or ``batch_size``,
+        an unknown ``scheduler_step``, or data that are neither a pair of tensors nor
+        batches.
 
     Notes
     -----
-    One step on a batch :math:`B` computes :math:`L = \\frac{1}{|B|}\\sum_{i \\in B}
-    \\ell(f_\\theta(x_i), y_i)`, its gradient :math:`\\nabla_\\theta L` by back-propagation,
-    and lets the optimizer update :math:`\\theta`. The gradients are reset before each
-    backward pass (``zero_grad``), since torch adds new gradients to the old ones.
+    One step on a batch :math:`B` computes :math:`L = \frac{1}{|B|}\sum_{i \in B}
+    \ell(f_\theta(x_i), y_i)`, its gradient :math:`\nabla_\theta L` by
+    back-propagation, and lets the optimizer update :math:`\theta`. The gradients are
+    reset before each backward pass (``zero_grad``), since torch adds new gradients to
+    the old ones.
 
     Examples
     --------
@@ -242,26 +300,36 @@ def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Opt
     >>> x = torch.randn(64, 2); y = (x[:, 0] > 0).long()
     >>> model = nn.Linear(2, 2)
     >>> history = fit(model, (x, y), epochs=20, batch_size=16, seed=0, progress=False,
-    ...               optimizer=torch.optim.SGD(model.parameters(), lr=0.5), device="cpu")
+    ...               optimizer=torch.optim.SGD(model.parameters(), lr=0.5),
+    ...               device="cpu")
     >>> len(history["train_loss"]), history["train_accuracy"][-1] > 0.9
     (20, True)
     """
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got model={type(model).__name__}")
+        raise TypeError(
+            f"model must be a torch.nn.Module, got model={type(model).__name__}"
+        )
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     check_choice(scheduler_step, "scheduler_step", ("batch", "epoch"))
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got optimizer={type(optimizer).__name__}")
+        raise TypeError(
+            "optimizer must be a torch.optim.Optimizer, got "
+            f"optimizer={type(optimizer).__name__}"
+        )
     device = get_device() if device is None else torch.device(device)
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
-    batches = _as_batches(train_data, "train_data", batch_size=batch_size, shuffle=True, seed=seed)
+    batches = _as_batches(
+        train_data, "train_data", batch_size=batch_size, shuffle=True, seed=seed
+    )
     model.to(device)
     if channels_last:
         model.to(memory_format=torch.channels_last)
     verbose = progress if verbose is None else bool(verbose)
     if progress:
-        from tqdm import tqdm  # the plain (text) bar: tqdm.auto needs ipywidgets in Jupyter
+        from tqdm import (
+            tqdm,
+        )  # the plain (text) bar: tqdm.auto needs ipywidgets in Jupyter
 
     history = {"train_loss": [], "train_accuracy": [], "lr": [], "time": []}
     if val_data is not None:
@@ -271,7 +339,11 @@ def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Opt
         total_loss = torch.zeros((), device=device)
         correct = torch.zeros((), dtype=torch.long, device=device)
         seen = 0
-        bar = tqdm(batches, desc=f"epoch {epoch}/{epochs}", unit="batch", mininterval=1.0) if progress else batches
+        bar = (
+            tqdm(batches, desc=f"epoch {epoch}/{epochs}", unit="batch", mininterval=1.0)
+            if progress
+            else batches
+        )
         start = time.perf_counter()
         for xb, yb in bar:
             xb, yb = _to(xb, device, channels_last), yb.to(device, non_blocking=True)
@@ -282,14 +354,18 @@ def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Opt
             optimizer.step()
             if scheduler is not None and scheduler_step == "batch":
                 scheduler.step()
-            # Accumulated on the device: no .item() per batch, which would synchronise a GPU.
+            # Accumulated on the device: no .item() per batch, which would synchronise a
+            # GPU.
             n = yb.shape[0]
             total_loss += loss.detach() * n
             correct += (logits.detach().argmax(dim=1) == yb).sum()
             seen += n
             if progress and bar.n % 50 == 0:
-                bar.set_postfix(loss=f"{total_loss.item() / seen:.4f}", acc=f"{correct.item() / seen:.4f}",
-                                refresh=False)
+                bar.set_postfix(
+                    loss=f"{total_loss.item() / seen:.4f}",
+                    acc=f"{correct.item() / seen:.4f}",
+                    refresh=False,
+                )
         if scheduler is not None and scheduler_step == "epoch":
             scheduler.step()
         elapsed = time.perf_counter() - start
@@ -299,11 +375,18 @@ def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Opt
         history["train_accuracy"].append(correct.item() / seen)
         history["lr"].append(optimizer.param_groups[0]["lr"])
         history["time"].append(elapsed)
-        line = (f"epoch {epoch}/{epochs}: train loss {history['train_loss'][-1]:.4f}, "
-                f"accuracy {history['train_accuracy'][-1]:.4f}")
+        line = (
+            f"epoch {epoch}/{epochs}: train loss {history['train_loss'][-1]:.4f}, "
+            f"accuracy {history['train_accuracy'][-1]:.4f}"
+        )
         if val_data is not None:
-            val_loss, val_acc = evaluate(model, val_data, loss_fn=loss_fn, device=device,
-                                         channels_last=channels_last)
+            val_loss, val_acc = evaluate(
+                model,
+                val_data,
+                loss_fn=loss_fn,
+                device=device,
+                channels_last=channels_last,
+            )
             history["val_loss"].append(val_loss)
             history["val_accuracy"].append(val_acc)
             line += f"; validation loss {val_loss:.4f}, accuracy {val_acc:.4f}"
@@ -315,8 +398,15 @@ def fit(model: nn.Module, train_data, *, epochs: int, optimizer: torch.optim.Opt
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, data, *, loss_fn=None, batch_size: int = 1000, device=None,
-             channels_last: bool = False) -> tuple[float, float]:
+def evaluate(
+    model: nn.Module,
+    data: Data,
+    *,
+    loss_fn: Callable | None = None,
+    batch_size: int = 1000,
+    device: torch.device | str | None = None,
+    channels_last: bool = False,
+) -> tuple[float, float]:
     """The mean loss and the accuracy of ``model`` on ``data``, in batches.
 
     The model is switched to evaluation mode (batch norm uses its running statistics,
@@ -329,10 +419,11 @@ def evaluate(model: nn.Module, data, *, loss_fn=None, batch_size: int = 1000, de
     data : (x, y) pair of tensors, or iterable of (x, y) batches
         A pair is cut into batches of ``batch_size`` in order.
     loss_fn : callable, optional
-        ``loss_fn(logits, y)``, a mean over the batch; ``nn.CrossEntropyLoss()`` when None.
+        ``loss_fn(logits, y)``, a mean over the batch; ``nn.CrossEntropyLoss()`` when
+        None.
     batch_size : int
-        Batch size for a pair of tensors; large batches are fast, since no activations are
-        kept for a backward pass.
+        Batch size for a pair of tensors; large batches are fast, since no activations
+        are kept for a backward pass.
     device : torch.device or str, optional
         The device of the model's parameters when None.
     channels_last : bool
@@ -355,13 +446,16 @@ def evaluate(model: nn.Module, data, *, loss_fn=None, batch_size: int = 1000, de
     >>> model = nn.Linear(2, 2)
     >>> with torch.no_grad():
     ...     _ = model.weight.copy_(torch.eye(2)); _ = model.bias.zero_()
-    >>> x = torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 0.0]]); y = torch.tensor([0, 1, 1])
+    >>> x = torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 0.0]])
+    >>> y = torch.tensor([0, 1, 1])
     >>> loss, acc = evaluate(model, (x, y))
     >>> round(acc, 4)
     0.6667
     """
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got model={type(model).__name__}")
+        raise TypeError(
+            f"model must be a torch.nn.Module, got model={type(model).__name__}"
+        )
     batch_size = check_positive_int(batch_size, "batch_size")
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     device = _model_device(model) if device is None else torch.device(device)
@@ -390,9 +484,16 @@ def _model_device(model: nn.Module) -> torch.device:
 
 
 @torch.no_grad()
-def predict(model: nn.Module, x, *, output: str = "label", batch_size: int = 1000, device=None,
-            channels_last: bool = False) -> torch.Tensor:
-    """The model's predictions for the inputs ``x``, computed in batches in evaluation mode.
+def predict(
+    model: nn.Module,
+    x: torch.Tensor | tuple[torch.Tensor, torch.Tensor],
+    *,
+    output: str = "label",
+    batch_size: int = 1000,
+    device: torch.device | str | None = None,
+    channels_last: bool = False,
+) -> torch.Tensor:
+    r"""The model's predictions for the inputs ``x``, in batches, in evaluation mode.
 
     Parameters
     ----------
@@ -401,8 +502,8 @@ def predict(model: nn.Module, x, *, output: str = "label", batch_size: int = 100
     x : torch.Tensor, shape (N, ...)
         The inputs (or a pair ``(x, y)``, whose labels are ignored).
     output : {"label", "proba", "logits"}
-        What to return: the predicted class of each input (the index of the largest logit),
-        the softmax probabilities, or the raw logits.
+        What to return: the predicted class of each input (the index of the largest
+        logit), the softmax probabilities, or the raw logits.
     batch_size : int
         The number of inputs per forward pass.
     device : torch.device or str, optional
@@ -422,16 +523,17 @@ def predict(model: nn.Module, x, *, output: str = "label", batch_size: int = 100
 
     Notes
     -----
-    The softmax turns logits :math:`z` into probabilities :math:`p_k = e^{z_k} / \\sum_j
-    e^{z_j}`. Exponentiating the logits alone, :math:`e^{z_k}`, gives numbers that do not sum
-    to one: logits are not log-probabilities until ``log_softmax`` has subtracted
-    :math:`\\log \\sum_j e^{z_j}`.
+    The softmax turns logits :math:`z` into probabilities
+    :math:`p_k = e^{z_k} / \sum_j e^{z_j}`. Exponentiating the logits alone,
+    :math:`e^{z_k}`, gives numbers that do not sum to one: logits are not
+    log-probabilities until ``log_softmax`` has subtracted :math:`\log \sum_j e^{z_j}`.
 
     Examples
     --------
     >>> model = nn.Linear(2, 3)
     >>> x = torch.randn(5, 2)
-    >>> predict(model, x).shape, predict(model, x, output="proba").sum(dim=1).allclose(torch.ones(5))
+    >>> proba = predict(model, x, output="proba")
+    >>> predict(model, x).shape, proba.sum(dim=1).allclose(torch.ones(5))
     (torch.Size([5]), True)
     """
     check_choice(output, "output", ("label", "proba", "logits"))
@@ -444,8 +546,12 @@ def predict(model: nn.Module, x, *, output: str = "label", batch_size: int = 100
     was_training = model.training
     model.eval()
     try:
-        logits = torch.cat([model(_to(x[i:i + batch_size], device, channels_last)).float().cpu()
-                            for i in range(0, x.shape[0], batch_size)])
+        logits = torch.cat(
+            [
+                model(_to(x[i : i + batch_size], device, channels_last)).float().cpu()
+                for i in range(0, x.shape[0], batch_size)
+            ]
+        )
     finally:
         model.train(was_training)
     if output == "label":
@@ -453,7 +559,9 @@ def predict(model: nn.Module, x, *, output: str = "label", batch_size: int = 100
     return logits.softmax(dim=1) if output == "proba" else logits
 
 
-def confusion_matrix(y_true, y_pred, *, num_classes: int | None = None) -> np.ndarray:
+def confusion_matrix(
+    y_true: ArrayLike, y_pred: ArrayLike, *, num_classes: int | None = None
+) -> np.ndarray:
     """Count how often each true class is predicted as each class.
 
     Parameters
@@ -473,8 +581,8 @@ def confusion_matrix(y_true, y_pred, *, num_classes: int | None = None) -> np.nd
     Raises
     ------
     TypeError, ValueError
-        For labels that are not 1D integers of the same length, negative labels, or labels
-        not below ``num_classes``.
+        For labels that are not 1D integers of the same length, negative labels, or
+        labels not below ``num_classes``.
 
     Examples
     --------
@@ -489,26 +597,39 @@ def confusion_matrix(y_true, y_pred, *, num_classes: int | None = None) -> np.nd
             labels = labels.detach().cpu().numpy()
         labels = np.asarray(labels)
         if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu"):
-            raise TypeError(f"{name} must be a 1D array of integer labels, got {name} with dtype "
-                            f"{labels.dtype} and shape {labels.shape}")
+            raise TypeError(
+                f"{name} must be a 1D array of integer labels, got {name} with dtype "
+                f"{labels.dtype} and shape {labels.shape}"
+            )
         if labels.size and labels.min() < 0:
-            raise ValueError(f"{name} must hold non-negative labels, got {name}.min()={labels.min()}")
+            raise ValueError(
+                f"{name} must hold non-negative labels, got {name}.min()={labels.min()}"
+            )
         arrays.append(labels.astype(np.int64))
     y_true, y_pred = arrays
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true and y_pred must have the same length, got {y_true.size} and {y_pred.size}")
+        raise ValueError(
+            "y_true and y_pred must have the same length, got "
+            f"{y_true.size} and {y_pred.size}"
+        )
     largest = int(max(y_true.max(initial=-1), y_pred.max(initial=-1)))
     if num_classes is None:
         num_classes = largest + 1
     else:
         num_classes = check_positive_int(num_classes, "num_classes")
         if largest >= num_classes:
-            raise ValueError(f"labels must be below num_classes={num_classes}, got a label {largest}")
-    counts = np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
+            raise ValueError(
+                f"labels must be below num_classes={num_classes}, got a label {largest}"
+            )
+    counts = np.bincount(
+        y_true * num_classes + y_pred, minlength=num_classes * num_classes
+    )
     return counts.reshape(num_classes, num_classes).astype(np.int64)
 
 
-def shift_images(x: torch.Tensor, dy: int, dx: int, *, fill: float | None = None) -> torch.Tensor:
+def shift_images(
+    x: torch.Tensor, dy: int, dx: int, *, fill: float | None = None
+) -> torch.Tensor:
     """Translate a batch of images by whole pixels, filling the uncovered border.
 
     Parameters
@@ -517,8 +638,8 @@ def shift_images(x: torch.Tensor, dy: int, dx: int, *, fill: float | None = None
     dy, dx : int
         The shift down and to the right, in pixels; negative values shift up and left.
     fill : float, optional
-        The value of the uncovered pixels; the value of ``x``'s top-left pixel of the first
-        image when None, which is the background of MNIST digits whatever their
+        The value of the uncovered pixels; the value of ``x``'s top-left pixel of the
+        first image when None, which is the background of MNIST digits whatever their
         normalisation (the background of a normalised digit is not zero).
 
     Returns
@@ -532,8 +653,8 @@ def shift_images(x: torch.Tensor, dy: int, dx: int, *, fill: float | None = None
 
     Notes
     -----
-    ``out[..., i, j] = x[..., i - dy, j - dx]`` where that pixel exists, ``fill`` elsewhere:
-    no wrap-around, unlike ``torch.roll``.
+    ``out[..., i, j] = x[..., i - dy, j - dx]`` where that pixel exists, ``fill``
+    elsewhere: no wrap-around, unlike ``torch.roll``.
 
     Examples
     --------
@@ -544,8 +665,10 @@ def shift_images(x: torch.Tensor, dy: int, dx: int, *, fill: float | None = None
             [ 3.,  4.,  5.]])
     """
     if not isinstance(x, torch.Tensor) or x.ndim != 4:
-        raise ValueError(f"x must be a 4D tensor (N, C, H, W), got x={type(x).__name__}"
-                         + (f" with shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else ""))
+        raise ValueError(
+            f"x must be a 4D tensor (N, C, H, W), got x={type(x).__name__}"
+            + (f" with shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else "")
+        )
     dy, dx = check_int(dy, "dy"), check_int(dx, "dx")
     if fill is None:
         fill = float(x[0, 0, 0, 0]) if x.numel() else 0.0
@@ -553,6 +676,7 @@ def shift_images(x: torch.Tensor, dy: int, dx: int, *, fill: float | None = None
     out = torch.full_like(x, fill)
     if abs(dy) >= h or abs(dx) >= w:
         return out
-    out[..., max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
-        x[..., max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+    out[..., max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = x[
+        ..., max(-dy, 0) : h - max(dy, 0), max(-dx, 0) : w - max(dx, 0)
+    ]
     return out

@@ -1,5 +1,6 @@
-"""Tests of dlsip/data.py. They write tiny IDX files to tmp_path and never use the network;
-the checks on the real MNIST files run where $DLSIP_DATA points at them (as on CI)."""
+"""Tests of dlsip/data.py. They write tiny IDX files to tmp_path and never use the
+network; the checks on the real MNIST files run where $DLSIP_DATA points at them (as on
+CI). The super-resolution pairs are checked against torch's interpolation."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ import time
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
 from dlsip import data
 from tests.conftest import real_mnist_available
 
 
 def write_idx(path, array: np.ndarray, code: int = 0x08):
-    """Write an IDX file by the format's definition, independently of dlsip.data.read_idx."""
-    header = bytes([0, 0, code, array.ndim]) + b"".join(struct.pack(">I", d) for d in array.shape)
+    """Write an IDX file by the format's definition, independently of dlsip.data."""
+    header = bytes([0, 0, code, array.ndim]) + b"".join(
+        struct.pack(">I", d) for d in array.shape
+    )
     path.write_bytes(header + array.astype(array.dtype.newbyteorder(">")).tobytes())
 
 
@@ -33,10 +38,13 @@ def make_split(root, train=True, n=5, seed=0):
 
 
 def sums_of(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()
+    }
 
 
 # ---- where the data live ----
+
 
 def test_root_argument_beats_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DLSIP_DATA", "/somewhere/else")
@@ -67,6 +75,7 @@ def test_train_must_be_bool():
 
 # ---- reading IDX files ----
 
+
 @pytest.mark.parametrize("train", [True, False])
 def test_mnist_arrays_reads_tiny_files(tmp_path, train):
     images, labels = make_split(tmp_path, train=train, n=7)
@@ -77,9 +86,22 @@ def test_mnist_arrays_reads_tiny_files(tmp_path, train):
     np.testing.assert_array_equal(y, labels)
 
 
-@pytest.mark.parametrize("dtype,code", [(np.uint8, 0x08), (np.int16, 0x0B), (np.int32, 0x0C), (np.float32, 0x0D), (np.float64, 0x0E)])
+@pytest.mark.parametrize(
+    "dtype,code",
+    [
+        (np.uint8, 0x08),
+        (np.int16, 0x0B),
+        (np.int32, 0x0C),
+        (np.float32, 0x0D),
+        (np.float64, 0x0E),
+    ],
+)
 def test_read_idx_types(tmp_path, dtype, code):
-    arr = (np.arange(24).reshape(2, 3, 4) - 5).astype(dtype) if dtype != np.uint8 else np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    arr = (
+        (np.arange(24).reshape(2, 3, 4) - 5).astype(dtype)
+        if dtype != np.uint8
+        else np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    )
     write_idx(tmp_path / "a.idx", arr, code)
     out = data.read_idx(tmp_path / "a.idx")
     assert out.dtype == np.dtype(dtype) and out.dtype.isnative
@@ -90,7 +112,9 @@ def test_truncated_file_is_an_error(tmp_path):
     make_split(tmp_path)
     path = tmp_path / "MNIST" / "raw" / "train-images-idx3-ubyte"
     path.write_bytes(path.read_bytes()[:-10])
-    with pytest.raises(ValueError, match="train-images-idx3-ubyte has .* bytes, but its header .* says"):
+    with pytest.raises(
+        ValueError, match="train-images-idx3-ubyte has .* bytes, but its header .* says"
+    ):
         data.mnist_arrays(root=tmp_path, verify=False)
 
 
@@ -108,19 +132,28 @@ def test_unknown_type_code(tmp_path):
 
 def test_images_and_labels_must_agree(tmp_path):
     make_split(tmp_path, n=5)
-    write_idx(tmp_path / "MNIST" / "raw" / "train-labels-idx1-ubyte", np.zeros(4, dtype=np.uint8))
-    with pytest.raises(ValueError, match="has 5 images but train-labels-idx1-ubyte has 4 labels"):
+    write_idx(
+        tmp_path / "MNIST" / "raw" / "train-labels-idx1-ubyte",
+        np.zeros(4, dtype=np.uint8),
+    )
+    with pytest.raises(
+        ValueError, match="has 5 images but train-labels-idx1-ubyte has 4 labels"
+    ):
         data.mnist_arrays(root=tmp_path, verify=False)
 
 
 def test_labels_must_be_digits(tmp_path):
     make_split(tmp_path, n=3)
-    write_idx(tmp_path / "MNIST" / "raw" / "train-labels-idx1-ubyte", np.array([1, 12, 3], dtype=np.uint8))
+    write_idx(
+        tmp_path / "MNIST" / "raw" / "train-labels-idx1-ubyte",
+        np.array([1, 12, 3], dtype=np.uint8),
+    )
     with pytest.raises(ValueError, match="has a label 12; MNIST labels are 0 to 9"):
         data.mnist_arrays(root=tmp_path, verify=False)
 
 
 # ---- integrity ----
+
 
 def test_checksum_mismatch_names_file_and_both_digests(tmp_path):
     make_split(tmp_path)
@@ -130,7 +163,11 @@ def test_checksum_mismatch_names_file_and_both_digests(tmp_path):
     with pytest.raises(data.MNISTChecksumError) as info:
         data.mnist_arrays(root=tmp_path, download=False)
     message = str(info.value)
-    assert "train-images-idx3-ubyte" in message and actual in message and expected in message
+    assert (
+        "train-images-idx3-ubyte" in message
+        and actual in message
+        and expected in message
+    )
 
 
 def test_checksums_pass_and_are_cached(tmp_path, monkeypatch):
@@ -154,11 +191,14 @@ def test_modified_file_is_hashed_again(tmp_path, monkeypatch):
     corrupted = bytearray(path.read_bytes())
     corrupted[-1] ^= 1
     path.write_bytes(bytes(corrupted))
-    with pytest.raises(data.MNISTChecksumError, match="t10k-labels-idx1-ubyte is corrupt"):
+    with pytest.raises(
+        data.MNISTChecksumError, match="t10k-labels-idx1-ubyte is corrupt"
+    ):
         data.mnist_arrays(False, root=tmp_path, download=False)
 
 
 # ---- missing files ----
+
 
 def test_missing_without_download_names_variable_and_files(tmp_path):
     with pytest.raises(data.MNISTNotFoundError) as info:
@@ -178,7 +218,10 @@ def test_failed_download_is_reported_with_its_cause(tmp_path, monkeypatch):
 
     monkeypatch.setattr(data, "_download", no_network)
     start = time.perf_counter()
-    with pytest.raises(data.MNISTNotFoundError, match="download failed too .*Name or service not known.*DLSIP_DATA"):
+    with pytest.raises(
+        data.MNISTNotFoundError,
+        match="download failed too .*Name or service not known.*DLSIP_DATA",
+    ):
         data.load_mnist()
     with pytest.raises(data.MNISTNotFoundError, match="DLSIP_DATA"):
         data.mnist_arrays(train=False)
@@ -208,7 +251,9 @@ def test_download_uses_a_socket_timeout(monkeypatch, tmp_path):
 
 # ---- the real files (where $DLSIP_DATA has them, as on CI) ----
 
-needs_mnist = pytest.mark.skipif(not real_mnist_available(), reason="DLSIP_DATA does not point at the MNIST files")
+needs_mnist = pytest.mark.skipif(
+    not real_mnist_available(), reason="DLSIP_DATA does not point at the MNIST files"
+)
 
 
 @needs_mnist
@@ -240,3 +285,122 @@ def test_real_mnist_tensors_are_normalised():
     x, y = data.mnist_tensors(train=True)
     assert tuple(x.shape) == (60000, 1, 28, 28) and str(x.dtype) == "torch.float32"
     assert abs(float(x.mean())) < 1e-3 and abs(float(x.std()) - 1) < 1e-3
+
+
+# ---- Chapter 6: super-resolution pairs ----
+
+
+def test_make_sr_pairs_is_seeded_and_uses_antialiased_bicubic():
+    rng = np.random.default_rng(6)
+    images = [rng.random((40, 50)), rng.random((30, 30))]
+    low, high = data.make_sr_pairs(images, scale=3, patch_size=12, n_patches=5, seed=1)
+    low2, high2 = data.make_sr_pairs(
+        images, scale=3, patch_size=12, n_patches=5, seed=1
+    )
+    assert torch.equal(low, low2) and torch.equal(high, high2)
+    assert (
+        low.dtype == torch.float32
+        and tuple(low.shape) == (5, 1, 4, 4)
+        and tuple(high.shape) == (5, 1, 12, 12)
+    )
+    expected = F.interpolate(
+        high, size=(4, 4), mode="bicubic", align_corners=False, antialias=True
+    )
+    torch.testing.assert_close(low, expected, rtol=0, atol=0)
+    # Every patch is a crop of one of the images.
+    for patch in high[:, 0].numpy():
+        found = any(
+            np.array_equal(im[i : i + 12, j : j + 12].astype(np.float32), patch)
+            for im in images
+            for i in range(im.shape[0] - 11)
+            for j in range(im.shape[1] - 11)
+        )
+        assert found
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (
+            dict(images=[np.zeros((20, 20))], scale=3, patch_size=10, n_patches=1),
+            ValueError,
+            "multiple of scale=3",
+        ),
+        (
+            dict(images=[np.zeros((8, 20))], scale=3, patch_size=9, n_patches=1),
+            ValueError,
+            r"larger than images\[0\]",
+        ),
+        (
+            dict(images=[], scale=3, patch_size=9, n_patches=1),
+            ValueError,
+            "at least one image",
+        ),
+        (
+            dict(images=[np.zeros((20, 20))], scale=0, patch_size=9, n_patches=1),
+            ValueError,
+            "scale must be a positive",
+        ),
+        (
+            dict(images=np.zeros((20, 20)), scale=3, patch_size=9, n_patches=1),
+            TypeError,
+            "sequence of 2D images",
+        ),
+    ],
+)
+def test_make_sr_pairs_errors(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        data.make_sr_pairs(**kwargs)
+
+
+def test_downscale_and_upscale():
+    x = torch.rand(2, 1, 12, 9)
+    assert tuple(data.downscale(x, scale=3).shape) == (2, 1, 4, 3)
+    assert tuple(data.bicubic_upscale(x, scale=3).shape) == (2, 1, 36, 27)
+    const = torch.full((1, 1, 4, 4), 0.3)
+    torch.testing.assert_close(
+        data.bicubic_upscale(const, scale=3), torch.full((1, 1, 12, 12), 0.3)
+    )
+    with pytest.raises(ValueError, match="divisible by scale=3"):
+        data.downscale(torch.zeros(1, 1, 10, 9), scale=3)
+
+
+@pytest.mark.parametrize("func", ["downscale", "bicubic_upscale"])
+@pytest.mark.parametrize(
+    ("x", "error", "match"),
+    [
+        (np.zeros((1, 1, 6, 6)), TypeError, "x must be a floating-point torch.Tensor"),
+        (
+            torch.zeros(1, 1, 6, 6, dtype=torch.int64),
+            TypeError,
+            "x must be a floating-point",
+        ),
+        (
+            torch.zeros(6, 6),
+            ValueError,
+            r"x must be 4D \(N, C, H, W\), got x with shape \(6, 6\)",
+        ),
+    ],
+)
+def test_resizing_rejects_what_is_not_a_float_batch(func, x, error, match):
+    with pytest.raises(error, match=match):
+        getattr(data, func)(x, scale=3)
+
+
+def test_scale_is_keyword_only():
+    with pytest.raises(TypeError):
+        data.downscale(torch.zeros(1, 1, 6, 6), 3)
+
+
+def test_lecture_normalize_maps_0_255_to_minus_one_one_with_a_channel_axis():
+    images = np.array([[[0, 51, 255]], [[255, 204, 0]]], dtype=np.uint8)
+    out = data.lecture_normalize(images)
+    assert out.dtype == np.float32 and out.shape == (2, 1, 1, 3)
+    np.testing.assert_allclose(out[:, 0], (images / 255.0 - 0.5) / 0.5, atol=1e-6)
+
+
+def test_lecture_normalize_rejects_images_that_are_not_uint8():
+    with pytest.raises(TypeError, match="images must be uint8"):
+        data.lecture_normalize(np.zeros((1, 2, 2)))
+    with pytest.raises(ValueError, match="images must be 3D"):
+        data.lecture_normalize(np.zeros((2, 2), dtype=np.uint8))

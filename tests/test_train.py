@@ -1,5 +1,6 @@
-"""Tests of dlsip/train.py on tiny synthetic data: fit, evaluate, predict, confusion_matrix,
-TensorBatches and shift_images, each compared with a direct computation."""
+"""Tests of dlsip/train.py on tiny synthetic data: fit, evaluate, predict,
+confusion_matrix, TensorBatches and shift_images, each compared with a direct
+computation."""
 
 from __future__ import annotations
 
@@ -12,45 +13,65 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from dlsip.models import LectureCNN
-from dlsip.train import (TensorBatches, confusion_matrix, evaluate, fit, get_device, predict, set_seed,
-                         shift_images)
+from dlsip.train import (
+    TensorBatches,
+    confusion_matrix,
+    evaluate,
+    fit,
+    get_device,
+    predict,
+    set_seed,
+    shift_images,
+)
 
 
 def blobs(n=200, seed=0):
-    """Two well separated Gaussian blobs in 2D: a linear model classifies them perfectly."""
+    """Two well separated Gaussian blobs in 2D: a linear model separates them."""
     g = torch.Generator().manual_seed(seed)
     y = torch.randint(0, 2, (n,), generator=g)
-    x = torch.randn(n, 2, generator=g) * 0.5 + (2.0 * y[:, None] - 1.0) * torch.tensor([2.0, 0.0])
+    x = torch.randn(n, 2, generator=g) * 0.5 + (2.0 * y[:, None] - 1.0) * torch.tensor(
+        [2.0, 0.0]
+    )
     return x, y
 
 
 def tiny_digits(n=96, seed=0):
-    """Images of 28x28 whose class is the quadrant holding a bright square: a CNN learns it."""
+    """28x28 images whose class is the quadrant with a bright square: CNNs learn it."""
     g = torch.Generator().manual_seed(seed)
     y = torch.randint(0, 4, (n,), generator=g)
     x = torch.randn(n, 1, 28, 28, generator=g) * 0.1
     for i, c in enumerate(y.tolist()):
         r, s = divmod(c, 2)
-        x[i, 0, 14 * r + 3:14 * r + 11, 14 * s + 3:14 * s + 11] += 2.0
+        x[i, 0, 14 * r + 3 : 14 * r + 11, 14 * s + 3 : 14 * s + 11] += 2.0
     return x, y
 
 
 # ---- set_seed and get_device ----
 
+
 def test_set_seed_repeats_torch_numpy_and_python():
     import random
 
     set_seed(3)
-    a = (torch.rand(3), np.random.rand(3), random.random())
+    a = (torch.rand(3), np.random.rand(3), random.random())  # noqa: NPY002
     set_seed(3)
-    b = (torch.rand(3), np.random.rand(3), random.random())
+    b = (torch.rand(3), np.random.rand(3), random.random())  # noqa: NPY002
     assert torch.equal(a[0], b[0]) and np.array_equal(a[1], b[1]) and a[2] == b[2]
-    with pytest.raises(ValueError, match="seed must be a non-negative integer, got seed=-1"):
+    with pytest.raises(
+        ValueError, match="seed must be a non-negative integer, got seed=-1"
+    ):
         set_seed(-1)
 
 
 def test_get_device_prefers_cuda_then_mps(monkeypatch):
-    assert get_device() == torch.device("cuda" if torch.cuda.is_available() else get_device().type)
+    # the real machine: the first available of cuda, mps, cpu
+    if torch.cuda.is_available():
+        expected = "cuda"
+    elif torch.backends.mps.is_available():
+        expected = "mps"
+    else:
+        expected = "cpu"
+    assert get_device() == torch.device(expected)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
     assert get_device() == torch.device("mps")
@@ -61,6 +82,7 @@ def test_get_device_prefers_cuda_then_mps(monkeypatch):
 
 
 # ---- TensorBatches ----
+
 
 @pytest.mark.parametrize("n, batch_size", [(10, 3), (9, 3), (1, 4), (7, 7)])
 @pytest.mark.parametrize("shuffle", [False, True])
@@ -94,14 +116,39 @@ def test_tensor_batches_apply_the_transform_to_inputs_only():
     assert torch.equal(torch.cat([yb for _, yb in out]), y)
 
 
-@pytest.mark.parametrize("x, y, kwargs, error, match", [
-    (torch.zeros(3, 2), torch.zeros(4), {"batch_size": 2}, ValueError,
-     "data must have as many labels as inputs, got x with 3 and y with 4"),
-    (torch.zeros(3, 2), torch.zeros(3), {"batch_size": 0}, ValueError,
-     "batch_size must be a positive integer, got batch_size=0"),
-    (torch.zeros(0, 2), torch.zeros(0), {"batch_size": 2}, ValueError, "data must not be empty"),
-    (np.zeros((3, 2)), torch.zeros(3), {"batch_size": 2}, TypeError, "data must be a pair of tensors"),
-])
+@pytest.mark.parametrize(
+    "x, y, kwargs, error, match",
+    [
+        (
+            torch.zeros(3, 2),
+            torch.zeros(4),
+            {"batch_size": 2},
+            ValueError,
+            "data must have as many labels as inputs, got x with 3 and y with 4",
+        ),
+        (
+            torch.zeros(3, 2),
+            torch.zeros(3),
+            {"batch_size": 0},
+            ValueError,
+            "batch_size must be a positive integer, got batch_size=0",
+        ),
+        (
+            torch.zeros(0, 2),
+            torch.zeros(0),
+            {"batch_size": 2},
+            ValueError,
+            "data must not be empty",
+        ),
+        (
+            np.zeros((3, 2)),
+            torch.zeros(3),
+            {"batch_size": 2},
+            TypeError,
+            "data must be a pair of tensors",
+        ),
+    ],
+)
 def test_tensor_batches_errors(x, y, kwargs, error, match):
     with pytest.raises(error, match=match):
         TensorBatches(x, y, **kwargs)
@@ -109,28 +156,56 @@ def test_tensor_batches_errors(x, y, kwargs, error, match):
 
 # ---- fit ----
 
+
 def test_fit_learns_a_separable_problem_and_records_every_epoch():
     set_seed(0)
     x, y = blobs()
     model = nn.Linear(2, 2)
-    history = fit(model, (x, y), epochs=5, batch_size=32, seed=0, progress=False, device="cpu",
-                  optimizer=torch.optim.SGD(model.parameters(), lr=0.5), val_data=blobs(seed=1))
-    assert set(history) == {"train_loss", "train_accuracy", "lr", "time", "val_loss", "val_accuracy"}
+    history = fit(
+        model,
+        (x, y),
+        epochs=5,
+        batch_size=32,
+        seed=0,
+        progress=False,
+        device="cpu",
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.5),
+        val_data=blobs(seed=1),
+    )
+    assert set(history) == {
+        "train_loss",
+        "train_accuracy",
+        "lr",
+        "time",
+        "val_loss",
+        "val_accuracy",
+    }
     assert all(len(v) == 5 for v in history.values())
     assert history["train_loss"][-1] < history["train_loss"][0]
     assert history["val_accuracy"][-1] >= 0.99
     # The recorded validation numbers are what evaluate says about the final model.
-    assert history["val_loss"][-1] == pytest.approx(evaluate(model, blobs(seed=1))[0], rel=1e-6)
+    assert history["val_loss"][-1] == pytest.approx(
+        evaluate(model, blobs(seed=1))[0], rel=1e-6
+    )
 
 
 def test_fit_train_loss_is_the_running_mean_of_the_batch_losses():
-    # With lr = 0 the model does not change, so the epoch's running mean must equal the loss of
-    # the fixed model on the whole set (weighted by batch sizes, the last batch being smaller).
+    # With lr = 0 the model does not change, so the epoch's running mean must equal the
+    # loss of
+    # the fixed model on the whole set (weighted by batch sizes, the last batch being
+    # smaller).
     set_seed(0)
     x, y = blobs(n=70)
     model = nn.Linear(2, 2)
-    history = fit(model, (x, y), epochs=1, batch_size=32, progress=False, device="cpu",
-                  optimizer=torch.optim.SGD(model.parameters(), lr=0.0))
+    history = fit(
+        model,
+        (x, y),
+        epochs=1,
+        batch_size=32,
+        progress=False,
+        device="cpu",
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.0),
+    )
     direct = nn.functional.cross_entropy(model(x), y).item()
     accuracy = (model(x).argmax(1) == y).sum().item() / len(y)
     assert history["train_loss"][0] == pytest.approx(direct, rel=1e-5)
@@ -144,8 +219,15 @@ def test_fit_with_a_dataloader_equals_fit_with_tensors():
         set_seed(0)
         model = LectureCNN()
         # Shuffling differs between the two, so compare one full-batch epoch with lr 0.
-        hist = fit(model, data, epochs=1, batch_size=64, progress=False, device="cpu",
-                   optimizer=torch.optim.SGD(model.parameters(), lr=0.0))
+        hist = fit(
+            model,
+            data,
+            epochs=1,
+            batch_size=64,
+            progress=False,
+            device="cpu",
+            optimizer=torch.optim.SGD(model.parameters(), lr=0.0),
+        )
         results.append(hist["train_accuracy"][0])
     assert results[0] == pytest.approx(results[1])
 
@@ -157,9 +239,21 @@ def test_fit_trains_a_cnn_with_a_one_cycle_schedule(channels_last):
     model = LectureCNN()
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     steps = 8 * 3  # 8 epochs of 3 batches of 32
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.02, total_steps=steps)
-    history = fit(model, (x, y), epochs=8, batch_size=32, seed=0, progress=False, device="cpu",
-                  optimizer=optimizer, scheduler=scheduler, channels_last=channels_last)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=0.02, total_steps=steps
+    )
+    history = fit(
+        model,
+        (x, y),
+        epochs=8,
+        batch_size=32,
+        seed=0,
+        progress=False,
+        device="cpu",
+        optimizer=optimizer,
+        scheduler=scheduler,
+        channels_last=channels_last,
+    )
     assert scheduler.last_epoch == steps  # stepped once per batch
     assert history["lr"][-1] < history["lr"][2]  # annealed at the end of the cycle
     assert history["train_accuracy"][-1] >= 0.95
@@ -171,41 +265,96 @@ def test_fit_steps_an_epoch_scheduler_once_per_epoch():
     model = nn.Linear(2, 2)
     optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
-    history = fit(model, blobs(), epochs=3, batch_size=50, progress=False, device="cpu",
-                  optimizer=optimizer, scheduler=scheduler, scheduler_step="epoch")
+    history = fit(
+        model,
+        blobs(),
+        epochs=3,
+        batch_size=50,
+        progress=False,
+        device="cpu",
+        optimizer=optimizer,
+        scheduler=scheduler,
+        scheduler_step="epoch",
+    )
     assert history["lr"] == [0.5, 0.25, 0.125]
 
 
-@pytest.mark.parametrize("progress, verbose, bars, lines", [
-    (True, None, True, 2), (False, None, False, 0), (False, True, False, 2), (True, False, True, 0)])
+@pytest.mark.parametrize(
+    "progress, verbose, bars, lines",
+    [
+        (True, None, True, 2),
+        (False, None, False, 0),
+        (False, True, False, 2),
+        (True, False, True, 0),
+    ],
+)
 def test_fit_progress_bars_and_epoch_lines(capsys, progress, verbose, bars, lines):
     model = nn.Linear(2, 2)
-    fit(model, blobs(), epochs=2, batch_size=50, progress=progress, verbose=verbose, device="cpu",
-        optimizer=torch.optim.SGD(model.parameters(), lr=0.1))
+    fit(
+        model,
+        blobs(),
+        epochs=2,
+        batch_size=50,
+        progress=progress,
+        verbose=verbose,
+        device="cpu",
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+    )
     out, err = capsys.readouterr()
-    printed = [line.split(":")[0] for line in out.splitlines() if line.startswith("epoch")]
+    printed = [
+        line.split(":")[0] for line in out.splitlines() if line.startswith("epoch")
+    ]
     assert printed == ["epoch 1/2", "epoch 2/2"][:lines]
     assert ("batch/s" in err or "s/batch" in err or "4/4" in err) == bars
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"epochs": 0}, ValueError, "epochs must be a positive integer, got epochs=0"),
-    ({"epochs": 1, "batch_size": -2}, ValueError, "batch_size must be a positive integer, got batch_size=-2"),
-    ({"epochs": 1, "scheduler_step": "step"}, ValueError, "scheduler_step must be one of 'batch', 'epoch'"),
-    ({"epochs": 1, "optimizer": "adam"}, TypeError, "optimizer must be a torch.optim.Optimizer, got optimizer=str"),
-    ({"epochs": 1, "train_data": 3}, TypeError, "train_data must be a pair of tensors .* got train_data=int"),
-    ({"epochs": 1, "model": "cnn"}, TypeError, "model must be a torch.nn.Module, got model=str"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"epochs": 0}, ValueError, "epochs must be a positive integer, got epochs=0"),
+        (
+            {"epochs": 1, "batch_size": -2},
+            ValueError,
+            "batch_size must be a positive integer, got batch_size=-2",
+        ),
+        (
+            {"epochs": 1, "scheduler_step": "step"},
+            ValueError,
+            "scheduler_step must be one of 'batch', 'epoch'",
+        ),
+        (
+            {"epochs": 1, "optimizer": "adam"},
+            TypeError,
+            "optimizer must be a torch.optim.Optimizer, got optimizer=str",
+        ),
+        (
+            {"epochs": 1, "train_data": 3},
+            TypeError,
+            "train_data must be a pair of tensors .* got train_data=int",
+        ),
+        (
+            {"epochs": 1, "model": "cnn"},
+            TypeError,
+            "model must be a torch.nn.Module, got model=str",
+        ),
+    ],
+)
 def test_fit_errors(kwargs, error, match):
     model = nn.Linear(2, 2)
-    args = {"model": model, "train_data": blobs(), "optimizer": torch.optim.SGD(model.parameters(), lr=0.1),
-            "progress": False, "device": "cpu"}
+    args = {
+        "model": model,
+        "train_data": blobs(),
+        "optimizer": torch.optim.SGD(model.parameters(), lr=0.1),
+        "progress": False,
+        "device": "cpu",
+    }
     args.update(kwargs)
     with pytest.raises(error, match=match):
         fit(args.pop("model"), args.pop("train_data"), **args)
 
 
 # ---- evaluate and predict ----
+
 
 @pytest.mark.parametrize("batch_size", [1, 7, 1000])
 def test_evaluate_matches_a_direct_computation(batch_size):
@@ -217,8 +366,12 @@ def test_evaluate_matches_a_direct_computation(batch_size):
     model.eval()
     with torch.no_grad():
         logits = model(x)
-    assert loss == pytest.approx(nn.functional.cross_entropy(logits, y).item(), rel=1e-5)
-    assert acc == pytest.approx((logits.argmax(1) == y).double().mean().item(), abs=1e-12)
+    assert loss == pytest.approx(
+        nn.functional.cross_entropy(logits, y).item(), rel=1e-5
+    )
+    assert acc == pytest.approx(
+        (logits.argmax(1) == y).double().mean().item(), abs=1e-12
+    )
 
 
 def test_evaluate_uses_eval_mode_and_records_no_gradient():
@@ -238,10 +391,13 @@ def test_evaluate_with_a_dataloader_and_a_custom_loss():
     assert mean_loss == pytest.approx(evaluate(model, (x, y))[0], rel=1e-6)
 
 
-@pytest.mark.parametrize("data, error, match", [
-    ("images", TypeError, "data must be a pair of tensors .* got data=str"),
-    (iter([]), ValueError, "data must contain at least one example, got none"),
-])
+@pytest.mark.parametrize(
+    "data, error, match",
+    [
+        ("images", TypeError, "data must be a pair of tensors .* got data=str"),
+        (iter([]), ValueError, "data must contain at least one example, got none"),
+    ],
+)
 def test_evaluate_errors(data, error, match):
     with pytest.raises(error, match=match):
         evaluate(nn.Linear(2, 2), data)
@@ -254,19 +410,27 @@ def test_predict_outputs_agree_with_the_logits(batch_size):
     x, _ = tiny_digits(n=10)
     with torch.no_grad():
         logits = model(x)
-    torch.testing.assert_close(predict(model, x, output="logits", batch_size=batch_size), logits)
-    torch.testing.assert_close(predict(model, x, output="proba", batch_size=batch_size), logits.softmax(1))
+    torch.testing.assert_close(
+        predict(model, x, output="logits", batch_size=batch_size), logits
+    )
+    torch.testing.assert_close(
+        predict(model, x, output="proba", batch_size=batch_size), logits.softmax(1)
+    )
     assert torch.equal(predict(model, x, batch_size=batch_size), logits.argmax(1))
 
 
 def test_predict_errors():
-    with pytest.raises(ValueError, match="output must be one of 'label', 'proba', 'logits', got output='probs'"):
+    with pytest.raises(
+        ValueError,
+        match="output must be one of 'label', 'proba', 'logits', got output='probs'",
+    ):
         predict(nn.Linear(2, 2), torch.zeros(1, 2), output="probs")
     with pytest.raises(TypeError, match="x must be a torch.Tensor, got x=ndarray"):
         predict(nn.Linear(2, 2), np.zeros((1, 2)))
 
 
 # ---- confusion_matrix ----
+
 
 @pytest.mark.parametrize("n, k, seed", [(1, 1, 0), (50, 3, 1), (1000, 10, 2)])
 def test_confusion_matrix_equals_a_double_loop(n, k, seed):
@@ -285,13 +449,28 @@ def test_confusion_matrix_rows_are_true_classes():
     assert cm[3, 1] == 2 and cm[3, 3] == 1 and cm[1, 3] == 0
 
 
-@pytest.mark.parametrize("t, p, kwargs, error, match", [
-    ([0, 1], [0], {}, ValueError, "y_true and y_pred must have the same length, got 2 and 1"),
-    ([0, 5], [0, 1], {"num_classes": 3}, ValueError, "labels must be below num_classes=3, got a label 5"),
-    ([0.5], [0], {}, TypeError, "y_true must be a 1D array of integer labels"),
-    ([[0]], [0], {}, TypeError, "y_true must be a 1D array of integer labels"),
-    ([0], [-1], {}, ValueError, "y_pred must hold non-negative labels"),
-])
+@pytest.mark.parametrize(
+    "t, p, kwargs, error, match",
+    [
+        (
+            [0, 1],
+            [0],
+            {},
+            ValueError,
+            "y_true and y_pred must have the same length, got 2 and 1",
+        ),
+        (
+            [0, 5],
+            [0, 1],
+            {"num_classes": 3},
+            ValueError,
+            "labels must be below num_classes=3, got a label 5",
+        ),
+        ([0.5], [0], {}, TypeError, "y_true must be a 1D array of integer labels"),
+        ([[0]], [0], {}, TypeError, "y_true must be a 1D array of integer labels"),
+        ([0], [-1], {}, ValueError, "y_pred must hold non-negative labels"),
+    ],
+)
 def test_confusion_matrix_errors(t, p, kwargs, error, match):
     with pytest.raises(error, match=match):
         confusion_matrix(t, p, **kwargs)
@@ -299,14 +478,21 @@ def test_confusion_matrix_errors(t, p, kwargs, error, match):
 
 # ---- shift_images ----
 
-@pytest.mark.parametrize("dy, dx", list(itertools.product([-3, -1, 0, 2], [-2, 0, 1, 5])))
+
+@pytest.mark.parametrize(
+    "dy, dx", list(itertools.product([-3, -1, 0, 2], [-2, 0, 1, 5]))
+)
 def test_shift_images_equals_a_pixel_loop(dy, dx):
     x = torch.randn(2, 1, 6, 7)
     out = shift_images(x, dy, dx, fill=9.0)
     for i in range(6):
         for j in range(7):
             src_i, src_j = i - dy, j - dx
-            expected = x[..., src_i, src_j] if 0 <= src_i < 6 and 0 <= src_j < 7 else torch.full((2, 1), 9.0)
+            expected = (
+                x[..., src_i, src_j]
+                if 0 <= src_i < 6 and 0 <= src_j < 7
+                else torch.full((2, 1), 9.0)
+            )
             torch.testing.assert_close(out[..., i, j], expected)
 
 
@@ -318,10 +504,18 @@ def test_shift_images_fills_with_the_background_and_can_shift_everything_out():
     assert shift_images(x, 4, 0).eq(-0.42).all()
 
 
-@pytest.mark.parametrize("x, dy, error, match", [
-    (torch.zeros(4, 4), 1, ValueError, r"x must be a 4D tensor \(N, C, H, W\), got x=Tensor with shape \(4, 4\)"),
-    (torch.zeros(1, 1, 4, 4), 1.5, TypeError, "dy must be an integer, got dy=1.5"),
-])
+@pytest.mark.parametrize(
+    "x, dy, error, match",
+    [
+        (
+            torch.zeros(4, 4),
+            1,
+            ValueError,
+            r"x must be a 4D tensor \(N, C, H, W\), got x=Tensor with shape \(4, 4\)",
+        ),
+        (torch.zeros(1, 1, 4, 4), 1.5, TypeError, "dy must be an integer, got dy=1.5"),
+    ],
+)
 def test_shift_images_errors(x, dy, error, match):
     with pytest.raises(error, match=match):
         shift_images(x, dy, 0)

@@ -1,16 +1,21 @@
-"""Convolution arithmetic: output sizes, receptive fields, parameter and cost tables, and
-convolution written as a matrix.
+"""Convolution arithmetic: sizes, receptive fields, costs, and convolution as a matrix.
 
-The size relationships follow Dumoulin & Visin, *A guide to convolution arithmetic for deep
-learning* (2016), in torch's symbols: input size ``i`` (``size``), kernel size ``k``
-(``kernel_size``), stride ``s``, padding ``p``, dilation ``d``, output size ``o``. Every
-size function returns exactly the size that :mod:`torch.nn.functional` produces, and raises
-``ValueError`` (naming the argument) for every combination that torch rejects; the tests
-check both claims against torch on thousands of random configurations.
+One module per concept: :mod:`~dlsip.arithmetic.sizes` (output sizes),
+:mod:`~dlsip.arithmetic.receptive` (receptive fields), :mod:`~dlsip.arithmetic.summary`
+(per-layer tables of a model), :mod:`~dlsip.arithmetic.costs` (parameters and
+multiply-accumulates) and :mod:`~dlsip.arithmetic.matrix` (Toeplitz matrix, im2col).
 
-Sizes and hyperparameters are integers per axis, or tuples of integers (one per axis, as in
-torch's ``kernel_size=(3, 5)``); an integer is used on every axis. A function returns an
-``int`` when all its arguments are integers and a tuple otherwise.
+The size relationships follow Dumoulin & Visin, *A guide to convolution arithmetic for
+deep learning* (2016), in torch's symbols: input size ``i`` (``size``), kernel size
+``k`` (``kernel_size``), stride ``s``, padding ``p``, dilation ``d``, output size ``o``.
+Every size function returns exactly the size that :mod:`torch.nn.functional` produces,
+and raises ``ValueError`` (naming the argument) for every combination that torch
+rejects; the tests check both claims against torch on thousands of random
+configurations.
+
+Sizes and hyperparameters are integers per axis, or tuples of integers (one per axis, as
+in torch's ``kernel_size=(3, 5)``); an integer is used on every axis. A function returns
+an ``int`` when all its arguments are integers and a tuple otherwise.
 
 >>> conv_output_size(32, 5)          # LeNet's C1: 32 - 5 + 1
 28
@@ -20,6 +25,13 @@ torch's ``kernel_size=(3, 5)``); an integer is used on every axis. A function re
 
 from __future__ import annotations
 
+from .costs import (
+    Cost,
+    connectivity_parameter_counts,
+    depthwise_separable_cost,
+    overlap_counts,
+    standard_conv_cost,
+)
 from .matrix import col2im, conv2d_im2col, conv_matrix, im2col
 from .receptive import (
     ReceptiveFieldRecord,
@@ -55,4 +67,9 @@ __all__ = [
     "im2col",
     "col2im",
     "conv2d_im2col",
+    "Cost",
+    "standard_conv_cost",
+    "depthwise_separable_cost",
+    "connectivity_parameter_counts",
+    "overlap_counts",
 ]

@@ -1,39 +1,73 @@
-"""Convolution as a matrix product: the Toeplitz matrix, im2col and col2im."""
+"""Convolution as a matrix product: the Toeplitz matrix, im2col and col2im.
+
+The sliding windows themselves are cut and summed back by :mod:`dlsip._geometry`, the
+package's one implementation of them; the functions here check their arguments and
+explain the linear algebra.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .._validation import _is_int, _show, check_array, check_nonneg_int, check_positive_int
-from .sizes import _per_axis, _too_small, conv_output_size
+from .. import _geometry
+from .._validation import (
+    _is_int,
+    _show,
+    check_array,
+    check_nonneg_int,
+    check_pair,
+    check_positive_int,
+)
+from .sizes import _per_axis, conv_output_size
 
+if TYPE_CHECKING:
+    import scipy.sparse
 
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Convolution as a matrix
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
-def _padding_amounts(padding, kernel_shape, name="padding"):
-    """Zero padding per axis as (before, after) pairs, from an int, a tuple or a word."""
+
+def _padding_amounts(padding, kernel_shape, name="padding") -> list[int]:
+    """Zero padding per axis from an int, a tuple or a word."""
     if isinstance(padding, str):
         if padding == "valid":
-            return [(0, 0)] * len(kernel_shape)
+            return [0] * len(kernel_shape)
         if padding == "full":
-            return [(k - 1, k - 1) for k in kernel_shape]
+            return [k - 1 for k in kernel_shape]
         if padding == "same":
             if any(k % 2 == 0 for k in kernel_shape):
-                raise ValueError(f"padding='same' needs an odd kernel, got kernel of shape {tuple(kernel_shape)}")
-            return [((k - 1) // 2, (k - 1) // 2) for k in kernel_shape]
-        raise ValueError(f"{name} must be an integer, a tuple of integers, 'valid', 'same' or 'full', got {name}={padding!r}")
+                raise ValueError(
+                    "padding='same' needs an odd kernel, got kernel of shape "
+                    f"{tuple(kernel_shape)}"
+                )
+            return [(k - 1) // 2 for k in kernel_shape]
+        raise ValueError(
+            f"{name} must be an integer, a tuple of integers, 'valid', 'same' or "
+            f"'full', got {name}={padding!r}"
+        )
     p = _per_axis(padding, name, len(kernel_shape), check_nonneg_int)
     if len(p) != len(kernel_shape):
-        raise ValueError(f"{name} must have one entry per axis ({len(kernel_shape)}), got {name}={_show(padding)}")
-    return [(q, q) for q in p]
+        raise ValueError(
+            f"{name} must have one entry per axis ({len(kernel_shape)}), got "
+            f"{name}={_show(padding)}"
+        )
+    return p
 
 
-def conv_matrix(kernel, input_shape, *, stride=1, padding=0, sparse=False):
-    """The matrix ``C`` of a cross-correlation, so that ``C @ x.ravel()`` is the output.
+def conv_matrix(
+    kernel: ArrayLike,
+    input_shape: int | tuple[int, ...],
+    *,
+    stride: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] | str = 0,
+    sparse: bool = False,
+) -> np.ndarray | scipy.sparse.csr_array:
+    r"""The matrix ``C`` of a cross-correlation: ``C @ x.ravel()`` is the output.
 
     Parameters
     ----------
@@ -58,19 +92,20 @@ def conv_matrix(kernel, input_shape, *, stride=1, padding=0, sparse=False):
     TypeError
         If an argument has the wrong type.
     ValueError
-        If ``kernel`` and ``input_shape`` disagree on the number of axes, or the kernel does
-        not fit (see :func:`conv_output_size`).
+        If ``kernel`` and ``input_shape`` disagree on the number of axes, or the kernel
+        does not fit (see :func:`conv_output_size`).
 
     Notes
     -----
-    Deep-learning "convolution" is cross-correlation, :math:`y_u = \\sum_m w_m x_{su + m - p}`,
-    a linear map of ``x``: ``y = C x``. In 1D with stride 1, ``C`` is a banded Toeplitz
-    matrix: constant along its diagonals, ``C[u, v] = w[v - u + p]``. In 2D (pixels in
-    row-major order), ``C`` is a block Toeplitz matrix whose blocks are themselves Toeplitz
-    (doubly block Toeplitz): block ``(a, b)`` is the 1D matrix of kernel row ``b - a + p``.
-    It is sparse (a row has at most ``kH * kW`` nonzeros) and its entries are tied (each
-    weight appears once per output). The gradient of a loss with respect to ``x`` is
-    ``C^T`` times the gradient with respect to ``y``: a transposed convolution.
+    Deep-learning "convolution" is cross-correlation, :math:`y_u = \sum_m w_m x_{su + m
+    - p}`, a linear map of ``x``: ``y = C x``. In 1D with stride 1, ``C`` is a banded
+    Toeplitz matrix: constant along its diagonals, ``C[u, v] = w[v - u + p]``. In 2D
+    (pixels in row-major order), ``C`` is a block Toeplitz matrix whose blocks are
+    themselves Toeplitz (doubly block Toeplitz): block ``(a, b)`` is the 1D matrix of
+    kernel row ``b - a + p``. It is sparse (a row has at most ``kH * kW`` nonzeros) and
+    its entries are tied (each weight appears once per output). The gradient of a loss
+    with respect to ``x`` is ``C^T`` times the gradient with respect to ``y``: a
+    transposed convolution.
 
     Examples
     --------
@@ -91,24 +126,39 @@ def conv_matrix(kernel, input_shape, *, stride=1, padding=0, sparse=False):
     if _is_int(input_shape):
         input_shape = (input_shape,)
     if not isinstance(input_shape, (tuple, list)):
-        raise TypeError(f"input_shape must be an integer or a tuple of integers, got input_shape={_show(input_shape)}")
-    shape = _per_axis(tuple(input_shape), "input_shape", len(input_shape), check_positive_int)
+        raise TypeError(
+            "input_shape must be an integer or a tuple of integers, got "
+            f"input_shape={_show(input_shape)}"
+        )
+    shape = _per_axis(
+        tuple(input_shape), "input_shape", len(input_shape), check_positive_int
+    )
     if len(shape) != kernel.ndim:
-        raise ValueError(f"input_shape must have as many axes as kernel ({kernel.ndim}), got input_shape={tuple(input_shape)}")
+        raise ValueError(
+            f"input_shape must have as many axes as kernel ({kernel.ndim}), got "
+            f"input_shape={tuple(input_shape)}"
+        )
     pads = _padding_amounts(padding, kernel.shape)
     strides = _per_axis(stride, "stride", kernel.ndim, check_positive_int)
     if len(strides) != kernel.ndim:
-        raise ValueError(f"stride must have one entry per axis ({kernel.ndim}), got stride={_show(stride)}")
-    out_shape = []
-    for i, k, (pb, pa), s in zip(shape, kernel.shape, pads, strides):
-        o = (i + pb + pa - k) // s + 1
-        if o < 1:
-            raise _too_small(o, i, k, s, (pb, pa) if pb != pa else pb, 1)
-        out_shape.append(o)
+        raise ValueError(
+            f"stride must have one entry per axis ({kernel.ndim}), got "
+            f"stride={_show(stride)}"
+        )
+    out_shape = conv_output_size(
+        tuple(shape),
+        kernel.shape,
+        stride=tuple(strides),
+        padding=tuple(pads),
+    )
     # Row index of each (output, kernel tap) pair and the input pixel the tap lands on.
-    grids = np.meshgrid(*[np.arange(o) for o in out_shape], *[np.arange(k) for k in kernel.shape], indexing="ij")
+    grids = np.meshgrid(
+        *[np.arange(o) for o in out_shape],
+        *[np.arange(k) for k in kernel.shape],
+        indexing="ij",
+    )
     nd = kernel.ndim
-    coords = [grids[a] * strides[a] + grids[nd + a] - pads[a][0] for a in range(nd)]
+    coords = [grids[a] * strides[a] + grids[nd + a] - pads[a] for a in range(nd)]
     inside = np.ones(grids[0].shape, dtype=bool)
     for a in range(nd):
         inside &= (coords[a] >= 0) & (coords[a] < shape[a])
@@ -116,43 +166,34 @@ def conv_matrix(kernel, input_shape, *, stride=1, padding=0, sparse=False):
     cols = np.ravel_multi_index([c[inside] for c in coords], shape)
     values = kernel[tuple(g[inside] for g in grids[nd:])]
     n_out, n_in = math.prod(out_shape), math.prod(shape)
-    import scipy.sparse
+    import scipy.sparse  # on first use: importing dlsip.arithmetic stays cheap
 
     matrix = scipy.sparse.csr_array((values, (rows, cols)), shape=(n_out, n_in))
     return matrix if sparse else matrix.toarray()
 
 
-def _unfold_indices(c, h, w, kernel_size, stride, padding, dilation):
-    kh, kw = kernel_size
-    oh = conv_output_size(h, kh, stride=stride[0], padding=padding[0], dilation=dilation[0])
-    ow = conv_output_size(w, kw, stride=stride[1], padding=padding[1], dilation=dilation[1])
-    # rows: (channel, kernel row, kernel column), like torch's unfold; columns: output pixels
-    ch = np.repeat(np.arange(c), kh * kw)[:, None]
-    ki = np.tile(np.repeat(np.arange(kh), kw), c)[:, None] * dilation[0]
-    kj = np.tile(np.arange(kw), c * kh)[:, None] * dilation[1]
-    oi = np.repeat(np.arange(oh), ow)[None, :] * stride[0]
-    oj = np.tile(np.arange(ow), oh)[None, :] * stride[1]
-    return ch, ki + oi, kj + oj, (oh, ow)
+def _check_geometry(kernel_size, stride, padding, dilation):
+    return (
+        check_pair(kernel_size, "kernel_size"),
+        check_pair(stride, "stride"),
+        check_pair(padding, "padding", minimum=0),
+        check_pair(dilation, "dilation"),
+    )
 
 
-def _check_nchw(x, name):
-    arr = check_array(x, name, ndim=4)
-    return arr
-
-
-def _pairs(kernel_size, stride, padding, dilation):
-    from .._validation import check_pair
-
-    return (check_pair(kernel_size, "kernel_size"), check_pair(stride, "stride"),
-            check_pair(padding, "padding", minimum=0), check_pair(dilation, "dilation"))
-
-
-def im2col(x, kernel_size, *, stride=1, padding=0, dilation=1):
+def im2col(
+    x: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
     """Unfold every kernel-sized patch of a batch of images into a column.
 
     Parameters
     ----------
-    x : ndarray, shape (N, C, H, W)
+    x : array_like, shape (N, C, H, W)
     kernel_size : int or (int, int)
     stride, padding, dilation : int or (int, int)
         As for ``torch.nn.Conv2d``; padding adds zeros.
@@ -160,8 +201,8 @@ def im2col(x, kernel_size, *, stride=1, padding=0, dilation=1):
     Returns
     -------
     ndarray, shape (N, C * kH * kW, H_out * W_out)
-        Column ``u`` holds the patch seen by output pixel ``u`` (row-major), with rows in
-        the order (channel, kernel row, kernel column): exactly what
+        Column ``u`` holds the patch seen by output pixel ``u`` (row-major), with rows
+        in the order (channel, kernel row, kernel column): exactly what
         ``torch.nn.functional.unfold`` returns.
 
     Raises
@@ -174,9 +215,9 @@ def im2col(x, kernel_size, *, stride=1, padding=0, dilation=1):
     Notes
     -----
     A convolution with weights ``W`` of shape ``(C_out, C, kH, kW)`` is then one matrix
-    product: ``W.reshape(C_out, -1) @ im2col(x)`` has shape ``(N, C_out, H_out * W_out)``
-    (:func:`conv2d_im2col`). The price is memory: every input pixel is copied up to
-    ``kH * kW`` times.
+    product: ``W.reshape(C_out, -1) @ im2col(x)`` has shape ``(N, C_out, H_out *
+    W_out)`` (:func:`conv2d_im2col`). The price is memory: every input pixel is copied
+    up to ``kH * kW`` times.
 
     Examples
     --------
@@ -187,20 +228,28 @@ def im2col(x, kernel_size, *, stride=1, padding=0, dilation=1):
            [3., 4., 6., 7.],
            [4., 5., 7., 8.]])
     """
-    x = _check_nchw(x, "x")
-    k, s, p, d = _pairs(kernel_size, stride, padding, dilation)
-    n, c, h, w = x.shape
-    ch, rows, cols, _ = _unfold_indices(c, h, w, k, s, p, d)
-    padded = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
-    return padded[:, ch, rows, cols]
+    x = check_array(x, "x", ndim=4)
+    k, s, p, d = _check_geometry(kernel_size, stride, padding, dilation)
+    _geometry.output_hw(x.shape[2:], k, stride=s, padding=p, dilation=d)  # does it fit?
+    cols = _geometry.im2col(x, k, stride=s, padding=p, dilation=d)  # (C kH kW, N L)
+    # torch's unfold layout: the same matrix cut into one block of columns per sample
+    return np.ascontiguousarray(cols.reshape(len(cols), x.shape[0], -1).swapaxes(0, 1))
 
 
-def col2im(cols, output_size, kernel_size, *, stride=1, padding=0, dilation=1):
+def col2im(
+    cols: ArrayLike,
+    output_size: tuple[int, int],
+    kernel_size: int | tuple[int, int],
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
     """Sum columns back into images: the adjoint (transpose) of :func:`im2col`.
 
     Parameters
     ----------
-    cols : ndarray, shape (N, C * kH * kW, L)
+    cols : array_like, shape (N, C * kH * kW, L)
     output_size : (int, int)
         The image size ``(H, W)`` that :func:`im2col` unfolded.
     kernel_size, stride, padding, dilation : int or (int, int)
@@ -209,8 +258,9 @@ def col2im(cols, output_size, kernel_size, *, stride=1, padding=0, dilation=1):
     Returns
     -------
     ndarray, shape (N, C, H, W)
-        Each pixel receives the sum of every column entry that :func:`im2col` copied from
-        it (``torch.nn.functional.fold``). Entries that came from padding are dropped.
+        Each pixel receives the sum of every column entry that :func:`im2col` copied
+        from it (``torch.nn.functional.fold``). Entries that came from padding are
+        dropped. Integer columns are summed as floats.
 
     Raises
     ------
@@ -235,31 +285,47 @@ def col2im(cols, output_size, kernel_size, *, stride=1, padding=0, dilation=1):
     """
     cols = check_array(cols, "cols", ndim=3)
     if not isinstance(output_size, (tuple, list)) or len(output_size) != 2:
-        raise TypeError(f"output_size must be a pair (H, W), got output_size={_show(output_size)}")
+        raise TypeError(
+            f"output_size must be a pair (H, W), got output_size={_show(output_size)}"
+        )
     h, w = (check_positive_int(v, "output_size") for v in output_size)
-    k, s, p, d = _pairs(kernel_size, stride, padding, dilation)
-    n, rows_total, length = cols.shape
-    if rows_total % (k[0] * k[1]):
-        raise ValueError(f"cols must have C * kH * kW rows, a multiple of {k[0] * k[1]}, got cols with shape {cols.shape}")
-    c = rows_total // (k[0] * k[1])
-    ch, rows, cols_idx, (oh, ow) = _unfold_indices(c, h, w, k, s, p, d)
-    if length != oh * ow:
-        raise ValueError(f"cols must have {oh * ow} columns (the output pixels for output_size={tuple(output_size)}), "
-                         f"got cols with shape {cols.shape}")
-    padded = np.zeros((n, c, h + 2 * p[0], w + 2 * p[1]), dtype=np.result_type(cols.dtype, np.float64))
-    for b in range(n):
-        np.add.at(padded[b], (ch, rows, cols_idx), cols[b])
-    return padded[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
+    k, s, p, d = _check_geometry(kernel_size, stride, padding, dilation)
+    ho, wo = _geometry.output_hw((h, w), k, stride=s, padding=p, dilation=d)
+    if cols.shape[1] % (k[0] * k[1]):
+        raise ValueError(
+            f"cols must have C * kH * kW rows, a multiple of {k[0] * k[1]}, got cols "
+            f"with shape {cols.shape}"
+        )
+    if cols.shape[2] != ho * wo:
+        raise ValueError(
+            f"cols must have {ho * wo} columns (the output pixels for "
+            f"output_size={(h, w)}), "
+            f"got cols with shape {cols.shape}"
+        )
+    if cols.dtype.kind in "biu":
+        cols = cols.astype(float)
+    n, rows, length = cols.shape
+    batch_cols = cols.swapaxes(0, 1).reshape(rows, n * length)  # (C kH kW, N L)
+    shape = (n, rows // (k[0] * k[1]), h, w)
+    return _geometry.col2im(batch_cols, shape, k, stride=s, padding=p, dilation=d)
 
 
-def conv2d_im2col(x, weight, bias=None, *, stride=1, padding=0, dilation=1):
+def conv2d_im2col(
+    x: ArrayLike,
+    weight: ArrayLike,
+    bias: ArrayLike | None = None,
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
     """A 2D convolution (cross-correlation, as in torch) computed as one matrix product.
 
     Parameters
     ----------
-    x : ndarray, shape (N, C_in, H, W)
-    weight : ndarray, shape (C_out, C_in, kH, kW)
-    bias : ndarray, shape (C_out,), optional
+    x : array_like, shape (N, C_in, H, W)
+    weight : array_like, shape (C_out, C_in, kH, kW)
+    bias : array_like, shape (C_out,), optional
     stride, padding, dilation : int or (int, int)
 
     Returns
@@ -287,19 +353,24 @@ def conv2d_im2col(x, weight, bias=None, *, stride=1, padding=0, dilation=1):
     array([[45., 54.],
            [81., 90.]])
     """
-    x = _check_nchw(x, "x")
+    x = check_array(x, "x", ndim=4)
     weight = check_array(weight, "weight", ndim=4)
     if weight.shape[1] != x.shape[1]:
-        raise ValueError(f"weight must have C_in={x.shape[1]} input channels (x's), got weight with shape {weight.shape}")
+        raise ValueError(
+            f"weight must have C_in={x.shape[1]} input channels (x's), got weight "
+            f"with shape {weight.shape}"
+        )
     c_out, _, kh, kw = weight.shape
-    cols = im2col(x, (kh, kw), stride=stride, padding=padding, dilation=dilation)
-    _, s, p, d = _pairs((kh, kw), stride, padding, dilation)
-    oh = conv_output_size(x.shape[2], kh, stride=s[0], padding=p[0], dilation=d[0])
-    ow = conv_output_size(x.shape[3], kw, stride=s[1], padding=p[1], dilation=d[1])
-    out = np.matmul(weight.reshape(c_out, -1), cols)
     if bias is not None:
         bias = check_array(bias, "bias", ndim=1)
         if bias.shape != (c_out,):
-            raise ValueError(f"bias must have shape ({c_out},), got bias with shape {bias.shape}")
+            raise ValueError(
+                f"bias must have shape ({c_out},), got bias with shape {bias.shape}"
+            )
+    _, s, p, d = _check_geometry((kh, kw), stride, padding, dilation)
+    ho, wo = _geometry.output_hw(x.shape[2:], (kh, kw), stride=s, padding=p, dilation=d)
+    cols = _geometry.im2col(x, (kh, kw), stride=s, padding=p, dilation=d)
+    out = weight.reshape(c_out, -1) @ cols  # (C_out, N Ho Wo): one product
+    if bias is not None:
         out = out + bias[:, None]
-    return out.reshape(x.shape[0], c_out, oh, ow)
+    return np.ascontiguousarray(out.reshape(c_out, x.shape[0], ho, wo).swapaxes(0, 1))

@@ -1,15 +1,16 @@
 """Output sizes of convolution and pooling: how many windows fit along an axis.
 
-The size relationships follow Dumoulin & Visin, *A guide to convolution arithmetic for deep
-learning* (2016), in torch's symbols: input size ``i`` (``size``), kernel size ``k``
-(``kernel_size``), stride ``s``, padding ``p``, dilation ``d``, output size ``o``. Every
-size function returns exactly the size that :mod:`torch.nn.functional` produces, and raises
-``ValueError`` (naming the argument) for every combination that torch rejects; the tests
-check both claims against torch on thousands of random configurations.
+The size relationships follow Dumoulin & Visin, *A guide to convolution arithmetic for
+deep learning* (2016), in torch's symbols: input size ``i`` (``size``), kernel size
+``k`` (``kernel_size``), stride ``s``, padding ``p``, dilation ``d``, output size ``o``.
+Every size function returns exactly the size that :mod:`torch.nn.functional` produces,
+and raises ``ValueError`` (naming the argument) for every combination that torch
+rejects; the tests check both claims against torch on thousands of random
+configurations.
 
-Sizes and hyperparameters are integers per axis, or tuples of integers (one per axis, as in
-torch's ``kernel_size=(3, 5)``); an integer is used on every axis. A function returns an
-``int`` when all its arguments are integers and a tuple otherwise.
+Sizes and hyperparameters are integers per axis, or tuples of integers (one per axis, as
+in torch's ``kernel_size=(3, 5)``); an integer is used on every axis. A function returns
+an ``int`` when all its arguments are integers and a tuple otherwise.
 
 >>> conv_output_size(32, 5)          # LeNet's C1: 32 - 5 + 1
 28
@@ -27,9 +28,9 @@ from .._validation import _is_int, _show, check_nonneg_int, check_positive_int
 Size = int | tuple[int, ...]
 
 
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Per-axis arguments
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _axes(named: dict) -> tuple[int, bool]:
@@ -39,7 +40,8 @@ def _axes(named: dict) -> tuple[int, bool]:
         if isinstance(value, (tuple, list)):
             if len(value) == 0:
                 raise ValueError(
-                    f"{name} must be an integer or a non-empty tuple of integers, got {name}={_show(value)}"
+                    f"{name} must be an integer or a non-empty tuple of integers, got "
+                    f"{name}={_show(value)}"
                 )
             lengths[name] = len(value)
     if len(set(lengths.values())) > 1:
@@ -56,7 +58,8 @@ def _per_axis(value, name: str, ndim: int, check) -> list[int]:
     for v in values:
         if not _is_int(v):
             raise TypeError(
-                f"{name} must be an integer or a tuple of integers, got {name}={_show(value)}"
+                f"{name} must be an integer or a tuple of integers, got "
+                f"{name}={_show(value)}"
             )
         out.append(check(v, name))
     return out
@@ -103,7 +106,7 @@ def effective_kernel_size(kernel_size: Size, *, dilation: Size = 1) -> Size:
     ndim, as_tuple = _axes({"kernel_size": kernel_size, "dilation": dilation})
     k = _per_axis(kernel_size, "kernel_size", ndim, check_positive_int)
     d = _per_axis(dilation, "dilation", ndim, check_positive_int)
-    return _result([di * (ki - 1) + 1 for ki, di in zip(k, d)], as_tuple)
+    return _result([di * (ki - 1) + 1 for ki, di in zip(k, d, strict=True)], as_tuple)
 
 
 def _too_small(o, size, kernel, stride, padding, dilation, what="output size"):
@@ -128,8 +131,8 @@ def _window_count(
     output-size formula (Dumoulin & Visin's relationship 15, as torch computes it).
 
     ``ceil_mode`` rounds up instead of down, but never keeps a window that would start
-    in the right padding (torch's rule for pooling). Raises ``ValueError`` when no window
-    fits.
+    in the right padding (torch's rule for pooling). Raises ``ValueError`` when no
+    window fits.
     """
     numerator = size + 2 * padding - dilation * (kernel - 1) - 1
     if ceil_mode:
@@ -160,7 +163,8 @@ def conv_output_size(
     stride : int or tuple of int
     padding : int, tuple of int, or {"valid", "same"}
         Zeros added on each side. ``"valid"`` is 0; ``"same"`` (stride 1 only) keeps the
-        size, with the extra zero on the right for an even effective kernel, as torch does.
+        size, with the extra zero on the right for an even effective kernel, as torch
+        does.
     dilation : int or tuple of int
 
     Returns
@@ -173,9 +177,9 @@ def conv_output_size(
     TypeError
         If an argument is not an integer or a tuple of integers.
     ValueError
-        If an argument is out of range (sizes, kernel sizes, strides and dilations must be
-        positive, paddings non-negative), if ``padding="same"`` with a stride above 1, or
-        if the dilated kernel does not fit into the padded input (``o < 1``).
+        If an argument is out of range (sizes, kernel sizes, strides and dilations must
+        be positive, paddings non-negative), if ``padding="same"`` with a stride above
+        1, or if the dilated kernel does not fit into the padded input (``o < 1``).
 
     Notes
     -----
@@ -203,12 +207,13 @@ def conv_output_size(
     >>> conv_output_size(3, 5)
     Traceback (most recent call last):
     ...
-    ValueError: kernel_size=5 (dilation=1, effective size 5) does not fit into size=3 ...
+    ValueError: kernel_size=5 (dilation=1, effective size 5) does not fit into ...
     """
     if isinstance(padding, str):
         if padding not in ("valid", "same"):
             raise ValueError(
-                f"padding must be an integer, a tuple of integers, 'valid' or 'same', got padding={padding!r}"
+                "padding must be an integer, a tuple of integers, 'valid' or 'same', "
+                f"got padding={padding!r}"
             )
         ndim, as_tuple = _axes(
             {
@@ -249,7 +254,7 @@ def conv_output_size(
     s = _per_axis(stride, "stride", ndim, check_positive_int)
     p = _per_axis(padding, "padding", ndim, check_nonneg_int)
     d = _per_axis(dilation, "dilation", ndim, check_positive_int)
-    out = [_window_count(*axis) for axis in zip(i, k, s, p, d)]
+    out = [_window_count(*axis) for axis in zip(i, k, s, p, d, strict=True)]
     return _result(out, as_tuple)
 
 
@@ -262,7 +267,7 @@ def pool_output_size(
     dilation: Size = 1,
     ceil_mode: bool = False,
 ) -> Size:
-    r"""The output size of max or average pooling (torch's ``MaxPool``/``AvgPool``), per axis.
+    r"""The output size of max or average pooling (torch's ``MaxPool``/``AvgPool``).
 
     Parameters
     ----------
@@ -272,8 +277,8 @@ def pool_output_size(
     stride : int, tuple of int or None
         ``None`` (the default) means ``stride = kernel_size``, as in torch.
     padding : int or tuple of int
-        At most half the kernel size (torch's rule: a window must not lie entirely in the
-        padding).
+        At most half the kernel size (torch's rule: a window must not lie entirely in
+        the padding).
     dilation : int or tuple of int
         Max pooling only (average pooling has no dilation; leave it at 1).
     ceil_mode : bool
@@ -286,11 +291,11 @@ def pool_output_size(
     Raises
     ------
     TypeError
-        If an argument is not an integer (or a tuple of integers), or ``ceil_mode`` is not a
-        bool.
+        If an argument is not an integer (or a tuple of integers), or ``ceil_mode`` is
+        not a bool.
     ValueError
-        If an argument is out of range, if ``padding > kernel_size // 2``, or if the output
-        would be empty.
+        If an argument is out of range, if ``padding > kernel_size // 2``, or if the
+        output would be empty.
 
     Notes
     -----
@@ -300,8 +305,8 @@ def pool_output_size(
 
     with the floor replaced by a ceiling when ``ceil_mode=True``. A ceiling can create a
     window that starts in the right padding, which sees no input at all; torch drops it:
-    in ceil mode, if ``(o - 1) s >= i + p`` then ``o`` is reduced by one. The last window
-    must start inside the input or the left padding.
+    in ceil mode, if ``(o - 1) s >= i + p`` then ``o`` is reduced by one. The last
+    window must start inside the input or the left padding.
 
     Examples
     --------
@@ -316,7 +321,7 @@ def pool_output_size(
     >>> pool_output_size(4, 2, padding=2)
     Traceback (most recent call last):
     ...
-    ValueError: padding must be at most half of kernel_size, got padding=2 with kernel_size=2
+    ValueError: padding must be at most half of kernel_size, got padding=2 with ...
     """
     if not isinstance(ceil_mode, (bool, np.bool_)):
         raise TypeError(f"ceil_mode must be a bool, got ceil_mode={_show(ceil_mode)}")
@@ -337,7 +342,7 @@ def pool_output_size(
     p = _per_axis(padding, "padding", ndim, check_nonneg_int)
     d = _per_axis(dilation, "dilation", ndim, check_positive_int)
     out = []
-    for ii, kk, ss, pp, dd in zip(i, k, s, p, d):
+    for ii, kk, ss, pp, dd in zip(i, k, s, p, d, strict=True):
         if pp > kk // 2:
             raise ValueError(
                 f"padding must be at most half of kernel_size, got padding={padding} "
@@ -367,8 +372,8 @@ def conv_transpose_output_size(
     padding : int or tuple of int
         Rows and columns cropped from each side of the full output.
     output_padding : int or tuple of int
-        Extra rows and columns added on one side (the bottom and right), to pick one of the
-        ``s`` input sizes that a stride-``s`` convolution maps to the same size.
+        Extra rows and columns added on one side (the bottom and right), to pick one of
+        the ``s`` input sizes that a stride-``s`` convolution maps to the same size.
     dilation : int or tuple of int
 
     Returns
@@ -394,7 +399,7 @@ def conv_transpose_output_size(
 
     Examples
     --------
-    >>> conv_transpose_output_size(2, 2)                 # the syllabus's 2x2 * 2x2 -> 3x3
+    >>> conv_transpose_output_size(2, 2)             # the syllabus's 2x2 * 2x2 -> 3x3
     3
     >>> conv_transpose_output_size(2, 2, stride=2)       # -> 4x4
     4
@@ -403,7 +408,7 @@ def conv_transpose_output_size(
     >>> conv_transpose_output_size(7, 3, stride=2, output_padding=2)
     Traceback (most recent call last):
     ...
-    ValueError: output_padding must be smaller than either stride or dilation, got output_padding=2 with stride=2 and dilation=1
+    ValueError: output_padding must be smaller than either stride or dilation, got ...
     """
     ndim, as_tuple = _axes(
         {
@@ -422,17 +427,19 @@ def conv_transpose_output_size(
     op = _per_axis(output_padding, "output_padding", ndim, check_nonneg_int)
     d = _per_axis(dilation, "dilation", ndim, check_positive_int)
     out = []
-    for ii, kk, ss, pp, oo, dd in zip(i, k, s, p, op, d):
+    for ii, kk, ss, pp, oo, dd in zip(i, k, s, p, op, d, strict=True):
         if oo >= ss and oo >= dd:
             raise ValueError(
                 f"output_padding must be smaller than either stride or dilation, got "
-                f"output_padding={output_padding} with stride={stride} and dilation={dilation}"
+                f"output_padding={output_padding} with stride={stride} and "
+                f"dilation={dilation}"
             )
         o = (ii - 1) * ss - 2 * pp + dd * (kk - 1) + oo + 1
         if o < 1:
             raise ValueError(
                 f"padding={padding} crops more than the full output: with size={size}, "
-                f"kernel_size={kernel_size}, stride={stride} and dilation={dilation} the output "
+                f"kernel_size={kernel_size}, stride={stride} and dilation={dilation} "
+                "the output "
                 f"size would be {o}, but it must be at least 1"
             )
         out.append(o)
@@ -449,15 +456,16 @@ def same_padding(
     kernel_size : int or tuple of int
     dilation : int or tuple of int
     asymmetric : bool
-        With ``False`` (the default) return the padding per side, which exists only for an
-        odd effective kernel. With ``True`` return ``(left, right)`` pairs, which exist for
-        every kernel; for an even effective kernel the extra zero goes to the right (and the
-        bottom), as with torch's ``padding="same"``.
+        With ``False`` (the default) return the padding per side, which exists only for
+        an odd effective kernel. With ``True`` return ``(left, right)`` pairs, which
+        exist for every kernel; for an even effective kernel the extra zero goes to the
+        right (and the bottom), as with torch's ``padding="same"``.
 
     Returns
     -------
     int, tuple of int, tuple of (int, int), or tuple of tuples
-        ``(k_eff - 1) / 2`` per axis; with ``asymmetric=True``, ``(left, right)`` per axis.
+        ``(k_eff - 1) / 2`` per axis; with ``asymmetric=True``, ``(left, right)`` per
+        axis.
 
     Raises
     ------
@@ -487,7 +495,7 @@ def same_padding(
     >>> same_padding(4)
     Traceback (most recent call last):
     ...
-    ValueError: kernel_size=4 with dilation=1 has an even effective size 4: no symmetric padding keeps the size; pass asymmetric=True for a (left, right) pair
+    ValueError: kernel_size=4 with dilation=1 has an even effective size 4: no ...
     """
     if not isinstance(asymmetric, (bool, np.bool_)):
         raise TypeError(
@@ -497,14 +505,16 @@ def same_padding(
     k = _per_axis(kernel_size, "kernel_size", ndim, check_positive_int)
     d = _per_axis(dilation, "dilation", ndim, check_positive_int)
     out = []
-    for kk, dd in zip(k, d):
+    for kk, dd in zip(k, d, strict=True):
         total = dd * (kk - 1)
         if asymmetric:
             out.append((total // 2, total - total // 2))
         elif total % 2:
             raise ValueError(
-                f"kernel_size={kernel_size} with dilation={dilation} has an even effective size "
-                f"{total + 1}: no symmetric padding keeps the size; pass asymmetric=True for a "
+                f"kernel_size={kernel_size} with dilation={dilation} has an even "
+                "effective size "
+                f"{total + 1}: no symmetric padding keeps the size; pass "
+                "asymmetric=True for a "
                 f"(left, right) pair"
             )
         else:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:  # only for annotations: importing this module does not import torch
+    import torch
 
 from .._validation import _show, check_positive_int
-from .sizes import _per_axis
 from .receptive import _fmt, _table
+from .sizes import _per_axis
 
-
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Model summary
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LayerSummary:
@@ -38,16 +41,28 @@ class ModelSummary:
 
     def __str__(self) -> str:
         header = ["layer", "type", "output shape", "params", "MACs"]
-        body = [[r.name, r.type, _fmt(tuple(r.output_shape)) if r.output_shape is not None else "",
-                 f"{r.params:,}", f"{r.macs:,}"] for r in self.rows]
+        body = [
+            [
+                r.name,
+                r.type,
+                _fmt(tuple(r.output_shape)) if r.output_shape is not None else "",
+                f"{r.params:,}",
+                f"{r.macs:,}",
+            ]
+            for r in self.rows
+        ]
         text = _table(header, body, right={3, 4})
         width = len(text.splitlines()[1])
-        return "\n".join([
-            text, "=" * width,
-            f"input shape: {_fmt(tuple(self.input_size))}",
-            f"total parameters: {self.total_params:,} ({self.trainable_params:,} trainable)",
-            f"total multiply-accumulates (MACs): {self.total_macs:,}",
-        ])
+        return "\n".join(
+            [
+                text,
+                "=" * width,
+                f"input shape: {_fmt(tuple(self.input_size))}",
+                f"total parameters: {self.total_params:,} ({self.trainable_params:,} "
+                "trainable)",
+                f"total multiply-accumulates (MACs): {self.total_macs:,}",
+            ]
+        )
 
     def __repr__(self) -> str:
         return str(self)
@@ -62,15 +77,23 @@ def _macs(module, inputs, output) -> int:
     if isinstance(module, nn.modules.conv._ConvTransposeNd):
         # every input element scales one (C_out / groups) x k x k copy of the kernel
         x = inputs[0]
-        return int(x.numel() * (module.out_channels // module.groups) * math.prod(module.kernel_size))
+        return int(
+            x.numel()
+            * (module.out_channels // module.groups)
+            * math.prod(module.kernel_size)
+        )
     if isinstance(module, nn.modules.conv._ConvNd):
-        return int(output.numel() * (module.in_channels // module.groups) * math.prod(module.kernel_size))
+        return int(
+            output.numel()
+            * (module.in_channels // module.groups)
+            * math.prod(module.kernel_size)
+        )
     if isinstance(module, nn.Linear):
         return int(output.numel() * module.in_features)
     return 0
 
 
-def summary(model, input_size) -> ModelSummary:
+def summary(model: torch.nn.Module, input_size: tuple[int, ...]) -> ModelSummary:
     """A per-layer table of a model: output shape, parameters and multiply-accumulates.
 
     Parameters
@@ -96,11 +119,11 @@ def summary(model, input_size) -> ModelSummary:
     Notes
     -----
     The forward pass runs once on zeros, in evaluation mode and without gradients (the
-    model's mode is restored). Parameters are counted where they are registered, once even
-    if a module is called twice; parameters that belong to no leaf module that ran (a
-    token registered on a container, an unused layer) get a row of their own, so that the
-    total always equals ``sum(p.numel() for p in model.parameters())``. Buffers (batch
-    norm's running statistics) are not parameters.
+    model's mode is restored). Parameters are counted where they are registered, once
+    even if a module is called twice; parameters that belong to no leaf module that ran
+    (a token registered on a container, an unused layer) get a row of their own, so that
+    the total always equals ``sum(p.numel() for p in model.parameters())``. Buffers
+    (batch norm's running statistics) are not parameters.
 
     A multiply-accumulate (MAC) is one product added to a sum. Only the weights of
     convolutions and linear layers are counted; additions of biases, batch norm, pooling
@@ -141,8 +164,13 @@ def summary(model, input_size) -> ModelSummary:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got model={_show(model)}")
     if not isinstance(input_size, (tuple, list, torch.Size)) or len(input_size) == 0:
-        raise TypeError(f"input_size must be a tuple of integers (with the batch dimension), got input_size={_show(input_size)}")
-    shape = tuple(_per_axis(tuple(input_size), "input_size", len(input_size), check_positive_int))
+        raise TypeError(
+            "input_size must be a tuple of integers (with the batch dimension), got "
+            f"input_size={_show(input_size)}"
+        )
+    shape = tuple(
+        _per_axis(tuple(input_size), "input_size", len(input_size), check_positive_int)
+    )
 
     names = {m: name for name, m in model.named_modules()}
     leaves = [m for m in model.modules() if not list(m.children())]
@@ -159,14 +187,25 @@ def summary(model, input_size) -> ModelSummary:
 
     def hook(m, inputs, output):
         out_shape = tuple(output.shape) if isinstance(output, torch.Tensor) else None
-        rows.append(LayerSummary(names[m] or type(m).__name__, type(m).__name__, out_shape, own_params(m),
-                                 _macs(m, inputs, output)))
+        rows.append(
+            LayerSummary(
+                names[m] or type(m).__name__,
+                type(m).__name__,
+                out_shape,
+                own_params(m),
+                _macs(m, inputs, output),
+            )
+        )
 
     handles = [m.register_forward_hook(hook) for m in leaves]
     modes = {m: m.training for m in model.modules()}
     try:
         params = list(model.parameters())
-        dtype = params[0].dtype if params and params[0].is_floating_point() else torch.float32
+        dtype = (
+            params[0].dtype
+            if params and params[0].is_floating_point()
+            else torch.float32
+        )
         device = params[0].device if params else torch.device("cpu")
         model.eval()
         with torch.no_grad():
@@ -184,9 +223,15 @@ def summary(model, input_size) -> ModelSummary:
     if leftover:
         rows.append(LayerSummary("(other parameters)", "", None, leftover, 0))
     total = sum(p.numel() for p in model.parameters())
-    result = ModelSummary(shape, rows, total_params=sum(r.params for r in rows),
-                          trainable_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
-                          total_macs=sum(r.macs for r in rows))
+    result = ModelSummary(
+        shape,
+        rows,
+        total_params=sum(r.params for r in rows),
+        trainable_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
+        total_macs=sum(r.macs for r in rows),
+    )
     if result.total_params != total:  # pragma: no cover - a bug, not a user error
-        raise RuntimeError(f"summary counted {result.total_params} parameters, the model has {total}")
+        raise RuntimeError(
+            f"summary counted {result.total_params} parameters, the model has {total}"
+        )
     return result

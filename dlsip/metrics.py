@@ -1,0 +1,131 @@
+r"""Similarity metrics: how close one image or filter is to another (PSNR, correlation).
+
+The peak signal-to-noise ratio compares the mean squared error with the square of the
+range of possible values, in decibels: :math:`10 \log_{10}(R^2 / \mathrm{MSE})`. Higher
+is better; a perfect restoration scores infinity. The correlation coefficient compares
+shapes regardless of offset and scale: how much a learned filter looks like a Gabor
+kernel, say.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import check_array, check_float
+
+__all__ = ["psnr", "correlations"]
+
+
+def psnr(
+    reference: ArrayLike, image: ArrayLike, *, data_range: float | None = None
+) -> float:
+    r"""Peak signal-to-noise ratio in dB, :math:`10 \log_{10}(R^2 / \mathrm{MSE})`.
+
+    Parameters
+    ----------
+    reference : array_like
+        The clean image.
+    image : array_like, same shape
+        The noisy or restored image.
+    data_range : float, optional
+        :math:`R`, the range of possible values: 255 for uint8 references when omitted;
+        required for other dtypes.
+
+    Returns
+    -------
+    float
+        ``inf`` when the images are equal.
+
+    Raises
+    ------
+    ValueError
+        For different shapes, a missing data_range, or data_range <= 0.
+
+    Notes
+    -----
+    Higher is better; each halving of the RMS error adds about 6.02 dB. Equals
+    ``skimage.metrics.peak_signal_noise_ratio``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(psnr(np.zeros((2, 2), np.uint8), np.full((2, 2), 255, np.uint8)), 6)
+    0.0
+    """
+    ref = check_array(reference, "reference")
+    img = check_array(image, "image")
+    if ref.shape != img.shape:
+        raise ValueError(
+            f"image must have the reference's shape {ref.shape}, "
+            f"got image with shape {img.shape}"
+        )
+    if data_range is None:
+        if ref.dtype != np.uint8:
+            raise ValueError(
+                f"data_range is required for a reference of dtype {ref.dtype} "
+                "(255 is assumed only for uint8), got data_range=None"
+            )
+        data_range = 255.0
+    data_range = check_float(data_range, "data_range", minimum=0.0, strict=True)
+    mse = np.mean((ref.astype(np.float64) - img.astype(np.float64)) ** 2)
+    with np.errstate(divide="ignore"):
+        return float(10 * np.log10(data_range**2 / mse))
+
+
+def correlations(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    r"""Pearson correlation of every item of ``a`` with every item of ``b``.
+
+    Parameters
+    ----------
+    a : array_like, shape (n, ...)
+        ``n`` items (filters, images), each flattened to a vector.
+    b : array_like, shape (m, ...)
+        ``m`` items with as many values each as the items of ``a``.
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+        Entry ``[i, j]`` is the correlation coefficient of ``a[i]`` and ``b[j]``, in
+        :math:`[-1, 1]`.
+
+    Raises
+    ------
+    ValueError
+        If the items of ``a`` and ``b`` have different sizes, or an item is constant
+        (its correlation is undefined).
+
+    Notes
+    -----
+    Each item is centred and scaled to unit norm, :math:`\hat u = (u - \bar u) /
+    \lVert u - \bar u \rVert`; the coefficient is the dot product
+    :math:`\hat a_i \cdot \hat b_j`. It ignores brightness offsets and contrast, and
+    its sign says whether the pattern is the same or inverted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> edge = np.array([[1.0, 0.0, -1.0]] * 3)
+    >>> correlations([edge, 2 * edge + 5, -edge], [edge]).ravel()
+    array([ 1.,  1., -1.])
+    """
+    a = check_array(a, "a", ndim=tuple(range(1, 33)))
+    b = check_array(b, "b", ndim=tuple(range(1, 33)))
+    a = a.reshape(len(a), -1).astype(np.float64)
+    b = b.reshape(len(b), -1).astype(np.float64)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"b's items must have as many values as a's ({a.shape[1]}), "
+            f"got b with {b.shape[1]} values per item"
+        )
+    units = []
+    for name, items in (("a", a), ("b", b)):
+        centred = items - items.mean(axis=1, keepdims=True)
+        norms = np.linalg.norm(centred, axis=1, keepdims=True)
+        if np.any(norms == 0):
+            raise ValueError(
+                f"{name} must not hold a constant item (its correlation is undefined), "
+                f"got {name}[{int(np.argmin(norms))}] constant"
+            )
+        units.append(centred / norms)
+    return units[0] @ units[1].T

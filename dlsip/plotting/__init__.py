@@ -1,0 +1,44 @@
+"""Plotting helpers, one module per chapter.
+
+Every helper takes ``ax=None`` (or makes its own figure), returns the Axes or Figure it
+drew on, never calls ``plt.show()`` and never changes global rcParams.
+
+- :mod:`~dlsip.plotting.images` (chapter 0): :func:`show_image`, :func:`show_images`,
+  :func:`annotated_grid`, :func:`plot_signal`, :func:`animation_html`;
+- :mod:`~dlsip.plotting.filtering` (chapter 1): :func:`animate_window`,
+  :func:`show_padding`;
+- :mod:`~dlsip.plotting.arithmetic` (chapters 2 and 6): :func:`conv_arithmetic_frame`,
+  :func:`conv_arithmetic_animation`, :func:`show_conv_matrix`,
+  :func:`plot_dilated_stack`;
+- :mod:`~dlsip.plotting.training` (chapters 3 to 5): :func:`plot_loss_curves`,
+  :func:`plot_history`, :func:`plot_confusion_matrix`.
+"""
+
+from __future__ import annotations
+
+from .arithmetic import (
+    conv_arithmetic_animation,
+    conv_arithmetic_frame,
+    plot_dilated_stack,
+    show_conv_matrix,
+)
+from .filtering import animate_window, show_padding
+from .images import animation_html, annotated_grid, plot_signal, show_image, show_images
+from .training import plot_confusion_matrix, plot_history, plot_loss_curves
+
+__all__ = [
+    "show_image",
+    "show_images",
+    "annotated_grid",
+    "plot_signal",
+    "animation_html",
+    "animate_window",
+    "show_padding",
+    "conv_arithmetic_frame",
+    "conv_arithmetic_animation",
+    "show_conv_matrix",
+    "plot_dilated_stack",
+    "plot_loss_curves",
+    "plot_history",
+    "plot_confusion_matrix",
+]

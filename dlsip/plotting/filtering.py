@@ -1,0 +1,220 @@
+"""Chapter 1, image filtering: a window sliding over an image, and border modes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._validation import check_array, check_pair
+from ..arithmetic import conv_output_size
+from ._base import _plt
+from .images import annotated_grid
+
+if TYPE_CHECKING:  # annotations only: matplotlib is imported on first use
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
+
+
+def animate_window(
+    image: ArrayLike,
+    lens: ArrayLike | str | Callable,
+    *,
+    size: int | tuple[int, int] = 3,
+    interval: int = 700,
+    dpi: int = 60,
+    fmt: str = "{:g}",
+    title: str | None = None,
+) -> FuncAnimation:
+    """Animate a lens sliding over a small image, one frame per output pixel ("valid").
+
+    Left: the image as a grid of numbers with the window outlined; for a weighted sum
+    the kernel is drawn beside it; right: the output, filled in as the window moves.
+    Show it in a notebook with :func:`animation_html`; keep the image small (6x6 to
+    8x8).
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    lens : array_like, shape (kH, kW), or str, or callable
+        A kernel (the weighted sum, :func:`dlsip.filters.correlate2d`), or a statistic
+        of
+        :func:`dlsip.filters.window_filter` ("sum", "mean", "max", "min", "median", a
+        function).
+    size : int or (int, int)
+        Window size for a statistic (ignored for a kernel).
+    interval : int
+        Milliseconds per frame.
+    dpi : int
+        Resolution of the frames (low keeps the notebook small).
+    fmt : str
+        Format of the numbers in the grids.
+    title : str, optional
+        A prefix of each frame's title.
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation
+        With attributes ``positions`` (the window's top-left corners, row-major) and
+        ``output`` (the filtered image).
+
+    Raises
+    ------
+    ValueError
+        If the window does not fit the image, and as the filters do.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> anim = animate_window(np.arange(16).reshape(4, 4), "max")
+    >>> anim.positions
+    [(0, 0), (0, 1), (1, 0), (1, 1)]
+    >>> anim.output
+    array([[10, 11],
+           [14, 15]])
+    >>> from dlsip.plotting import animation_html
+    >>> animation_html(anim).data.count("data:image/png")
+    4
+    """
+    from matplotlib.animation import FuncAnimation
+
+    from .. import filters
+
+    image = check_array(image, "image", ndim=2)
+    is_kernel = not (isinstance(lens, str) or callable(lens))
+    if is_kernel:
+        kernel = check_array(lens, "lens", ndim=2)
+        kh, kw = kernel.shape
+        output = filters.correlate2d(image, kernel)
+        name = "weighted sum"
+    else:
+        kh, kw = check_pair(size, "size")
+        if kh > image.shape[0] or kw > image.shape[1]:
+            raise ValueError(
+                f"size {(kh, kw)} does not fit the image of shape {image.shape}"
+            )
+        full = filters.window_filter(image, lens, size=(kh, kw))  # "same" size: crop it
+        oh, ow = conv_output_size(image.shape, (kh, kw))
+        output = full[kh // 2 : kh // 2 + oh, kw // 2 : kw // 2 + ow]
+        name = lens if isinstance(lens, str) else getattr(lens, "__name__", "statistic")
+    oh, ow = output.shape
+    positions = [(i, j) for i in range(oh) for j in range(ow)]
+    plt = _plt()
+    ncols = 3 if is_kernel else 2
+    widths = [image.shape[1], kw, ow] if is_kernel else [image.shape[1], ow]
+    fig, axes = plt.subplots(
+        1,
+        ncols,
+        dpi=dpi,
+        gridspec_kw={"width_ratios": widths},
+        figsize=(0.5 * sum(widths) + 1.2 * ncols, 0.5 * image.shape[0] + 1.2),
+    )
+    lo, hi = float(np.min(image)), float(np.max(image))
+    # Draw everything once; each frame then only moves the two outlines and reveals one
+    # output value, which keeps rendering fast.
+    annotated_grid(
+        image,
+        axes[0],
+        fmt=fmt,
+        highlight=(0, 0, kh, kw),
+        vmin=lo,
+        vmax=hi,
+        title="input",
+    )
+    if is_kernel:
+        annotated_grid(kernel, axes[1], fmt=fmt, cmap="coolwarm", title="kernel")
+    out_lo, out_hi = float(np.min(output)), float(np.max(output))
+    annotated_grid(
+        output, axes[-1], fmt=fmt, highlight=(0, 0, 1, 1), vmin=out_lo, vmax=out_hi
+    )
+    window, cell = axes[0].patches[-1], axes[-1].patches[-1]
+    shown = np.full(output.shape, np.nan)
+    prefix = f"{title}: " if title else ""
+
+    def draw(frame):
+        i, j = positions[frame]
+        window.set_xy((j - 0.5, i - 0.5))
+        cell.set_xy((j - 0.5, i - 0.5))
+        shown.fill(np.nan)
+        shown.flat[: frame + 1] = output.flat[: frame + 1]
+        axes[-1].images[0].set_data(
+            np.ma.masked_invalid(shown)
+        )  # not yet computed: blank
+        for n, text in enumerate(axes[-1].texts):
+            text.set_text(fmt.format(output.flat[n]) if n <= frame else "")
+        axes[-1].set_title(f"{prefix}{name} at ({i}, {j}) = {fmt.format(output[i, j])}")
+        return []
+
+    anim = FuncAnimation(
+        fig, draw, frames=len(positions), interval=interval, blit=False
+    )
+    anim.positions = positions
+    anim.output = output
+    return anim
+
+
+def show_padding(
+    image: ArrayLike,
+    pad_width: int,
+    modes: Sequence[str],
+    *,
+    cval: float = 0.0,
+    fmt: str = "{:g}",
+    size: float = 2.6,
+) -> Figure:
+    """Show how each border mode fills the padding around a small image.
+
+    The original pixels are outlined, so the filled border stands out.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    pad_width : int
+        Pixels added on every side.
+    modes : sequence of str
+        Border modes of :func:`dlsip.filters.pad`.
+    cval : float
+        Fill value of ``"constant"``.
+    fmt : str
+    size : float
+        Inches per panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = show_padding([[1, 2], [3, 4]], 2, ["constant", "wrap"])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['constant', 'wrap']
+    """
+    from ..filters import pad
+
+    image = check_array(image, "image", ndim=2)
+    modes = list(modes)
+    plt = _plt()
+    fig, axes = plt.subplots(
+        1, len(modes), figsize=(size * len(modes), size), squeeze=False
+    )
+    h, w = image.shape
+    for ax, mode in zip(axes[0], modes):
+        padded = pad(
+            image,
+            ((pad_width, pad_width), (pad_width, pad_width)),
+            mode=mode,
+            cval=cval,
+        )
+        annotated_grid(
+            padded,
+            ax,
+            fmt=fmt,
+            title=mode,
+            highlight=(pad_width, pad_width, h, w),
+            vmin=float(np.min(image)),
+            vmax=float(np.max(image)),
+        )
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,254 @@
+"""Chapter 0, images and signals: show images, grids of numbers, signals, animations.
+
+Worked examples are drawn the way the slides draw them: as a grid of numbers
+(:func:`annotated_grid`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._validation import check_array
+from ._base import _get_ax, _plt
+
+if TYPE_CHECKING:  # annotations only: matplotlib is imported on first use
+    import IPython.display
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
+def show_image(
+    image: ArrayLike,
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+    cmap: str = "gray",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    colorbar: bool = False,
+    axis_off: bool = True,
+) -> Axes:
+    """Show a greyscale (H, W) or colour (H, W, 3) image with square pixels.
+
+    Greyscale images use ``cmap`` (grey by default, so 0 is black). For uint8 images the
+    colour range is fixed to [0, 255] unless ``vmin``/``vmax`` say otherwise, so that a
+    dark image looks dark instead of being stretched.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ax = show_image(np.eye(4), title="identity")
+    >>> ax.get_title()
+    'identity'
+    """
+    image = check_array(image, "image", ndim=(2, 3))
+    if image.ndim == 3 and image.shape[2] not in (3, 4):
+        raise ValueError(
+            f"image must be (H, W), (H, W, 3) or (H, W, 4), got shape {image.shape}"
+        )
+    ax = _get_ax(ax)
+    if image.ndim == 2 and image.dtype == np.uint8:
+        vmin = 0 if vmin is None else vmin
+        vmax = 255 if vmax is None else vmax
+    im = ax.imshow(
+        image,
+        cmap=cmap if image.ndim == 2 else None,
+        vmin=vmin,
+        vmax=vmax,
+        interpolation="nearest",
+    )
+    if title is not None:
+        ax.set_title(title)
+    if axis_off:
+        ax.set_axis_off()
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    return ax
+
+
+def show_images(
+    images: Sequence[ArrayLike],
+    titles: Sequence[str] | None = None,
+    *,
+    ncols: int | None = None,
+    size: float = 3.0,
+    cmap: str = "gray",
+    suptitle: str | None = None,
+    **kwargs,
+) -> Figure:
+    """Show several images side by side in a grid; returns the Figure.
+
+    ``kwargs`` go to :func:`show_image` (``vmin``, ``vmax``, ``colorbar``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = show_images([np.zeros((3, 3)), np.ones((3, 3))], ["zeros", "ones"])
+    >>> len(fig.axes)
+    2
+    """
+    images = list(images)
+    if not images:
+        raise ValueError(
+            "images must contain at least one image, got an empty sequence"
+        )
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(
+            f"titles must have one entry per image ({len(images)}), got {len(titles)}"
+        )
+    n = len(images)
+    ncols = min(n, 4) if ncols is None else ncols
+    nrows = -(-n // ncols)
+    plt = _plt()
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False
+    )
+    for i, ax in enumerate(axes.flat):
+        if i < n:
+            show_image(
+                images[i],
+                ax,
+                title=None if titles is None else titles[i],
+                cmap=cmap,
+                **kwargs,
+            )
+        else:
+            ax.set_axis_off()
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def annotated_grid(
+    values: ArrayLike,
+    ax: Axes | None = None,
+    *,
+    fmt: str = "{:g}",
+    cmap: str = "Greys",
+    title: str | None = None,
+    highlight: tuple[int, int, int, int] | None = None,
+    highlight_color: str = "tab:red",
+    fontsize: float | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    colors: bool = True,
+) -> Axes:
+    """Draw a small matrix as a grid of cells with its numbers written in them.
+
+    This is how the slides show worked examples. ``highlight`` is ``(row, col, height,
+    width)``: a rectangle drawn around those cells (a sliding window, say).
+
+    Examples
+    --------
+    >>> ax = annotated_grid([[1, 2], [3, 4]], title="x")
+    >>> [t.get_text() for t in ax.texts]
+    ['1', '2', '3', '4']
+    """
+    values = check_array(values, "values", ndim=(1, 2))
+    if values.ndim == 1:
+        values = values[None, :]
+    ax = _get_ax(ax, figsize=(0.5 * values.shape[1] + 0.6, 0.5 * values.shape[0] + 0.6))
+    h, w = values.shape
+    shown = values.astype(float)
+    if colors:
+        ax.imshow(
+            shown, cmap=cmap, vmin=vmin, vmax=vmax, alpha=0.35, interpolation="nearest"
+        )
+    else:
+        ax.imshow(
+            np.zeros_like(shown), cmap="Greys", vmin=0, vmax=1, interpolation="nearest"
+        )
+    for i in range(h):
+        for j in range(w):
+            ax.text(
+                j,
+                i,
+                fmt.format(values[i, j]),
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+            )
+    ax.set_xticks(np.arange(-0.5, w, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, h, 1), minor=True)
+    ax.grid(which="minor", color="black", linewidth=0.8)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if highlight is not None:
+        r, c, hh, ww = highlight
+        from matplotlib.patches import Rectangle
+
+        ax.add_patch(
+            Rectangle(
+                (c - 0.5, r - 0.5),
+                ww,
+                hh,
+                fill=False,
+                edgecolor=highlight_color,
+                linewidth=3,
+            )
+        )
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def plot_signal(
+    signal: ArrayLike,
+    ax: Axes | None = None,
+    *,
+    t: ArrayLike | None = None,
+    label: str | None = None,
+    title: str | None = None,
+    xlabel: str = "sample",
+    ylabel: str | None = None,
+    **kwargs,
+) -> Axes:
+    """Plot a 1D signal against its sample index (or against ``t``); returns the Axes.
+
+    Examples
+    --------
+    >>> ax = plot_signal([0.0, 1.0, 0.0], label="spike")
+    >>> ax.get_lines()[0].get_ydata().tolist()
+    [0.0, 1.0, 0.0]
+    """
+    signal = check_array(signal, "signal", ndim=1)
+    ax = _get_ax(ax, figsize=(8, 2.5))
+    x = np.arange(signal.size) if t is None else check_array(t, "t", ndim=1)
+    if x.shape != signal.shape:
+        raise ValueError(
+            f"t must have the signal's shape {signal.shape}, got shape {x.shape}"
+        )
+    ax.plot(x, signal, label=label, **kwargs)
+    ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if label is not None:
+        ax.legend(loc="best")
+    return ax
+
+
+def animation_html(anim: FuncAnimation) -> IPython.display.HTML:
+    """A matplotlib animation as self-contained HTML/JS that plays in the static book.
+
+    Closes the animation's figure so that the notebook does not also show its last
+    frame. Returns an ``IPython.display.HTML`` object: make it the last expression of a
+    cell.
+    """
+    from IPython.display import HTML
+
+    html = anim.to_jshtml(default_mode="loop")
+    _plt().close(anim._fig)
+    return HTML(html)

@@ -1,0 +1,227 @@
+"""Tests of dlsip.layers.pool: max and average pooling against torch autograd in
+float64, ties, the loop versions, finite differences, the syllabus's examples; caches
+and errors."""
+
+from functools import partial
+
+import numpy as np
+import pytest
+import torch.nn.functional as F
+
+from dlsip import check
+from dlsip import layers as L
+from dlsip.gradcheck import check_gradients
+from tests.layers._oracle import assert_close, torch_grads
+
+POOL_CASES = [
+    # (shape, kernel_size, stride, padding)
+    ((2, 3, 8, 8), 2, None, 0),
+    ((1, 2, 7, 9), 3, 2, 1),  # overlapping windows, padding, odd sizes
+    ((2, 1, 6, 5), (3, 2), (1, 2), (1, 0)),
+    ((1, 1, 5, 5), 3, 1, 0),  # stride 1: heavy overlap
+    ((3, 2, 9, 7), 2, 2, 0),  # odd size: last row/column dropped
+]
+
+KINDS = {
+    "max": (L.maxpool2d_forward, L.maxpool2d_backward, F.max_pool2d),
+    "avg": (L.avgpool2d_forward, L.avgpool2d_backward, F.avg_pool2d),
+}
+NAIVE = {
+    "max": (L.maxpool2d_forward_naive, L.maxpool2d_backward_naive),
+    "avg": (L.avgpool2d_forward_naive, L.avgpool2d_backward_naive),
+}
+
+
+@pytest.mark.parametrize("shape, k, s, p", POOL_CASES)
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("naive", [False, True])
+def test_pooling_matches_torch(shape, k, s, p, kind, naive):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal(shape)
+    fwd, bwd = NAIVE[kind] if naive else KINDS[kind][:2]
+    out, cache = fwd(x, kernel_size=k, stride=s, padding=p)
+    dout = rng.standard_normal(out.shape)
+    t_out, (t_dx,) = torch_grads(lambda x: KINDS[kind][2](x, k, s, p), [x], dout)
+    assert_close(out, t_out)
+    assert_close(bwd(dout, cache), t_dx)
+
+
+@pytest.mark.parametrize("shape, k, s, p", POOL_CASES)
+@pytest.mark.parametrize("naive", [False, True])
+def test_maxpool_ties_follow_torch(shape, k, s, p, naive):
+    """With many ties (values in {0, 1, 2}), the whole gradient of a window goes to one
+    arg-max, the same one as in torch: the first in row-major order."""
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 3, size=shape).astype(np.float64)
+    fwd, bwd = NAIVE["max"] if naive else KINDS["max"][:2]
+    out, cache = fwd(x, kernel_size=k, stride=s, padding=p)
+    # Integer gradients: sums over overlapping windows are exact in any order, so the
+    # comparison can be exact.
+    dout = rng.integers(-9, 10, size=out.shape).astype(np.float64)
+    _, (t_dx,) = torch_grads(lambda x: F.max_pool2d(x, k, s, p), [x], dout)
+    np.testing.assert_array_equal(bwd(dout, cache), t_dx)
+
+
+@pytest.mark.parametrize("shape, k, s, p", POOL_CASES)
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pooling_naive_equals_fast_with_either_cache(shape, k, s, p, kind):
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal(shape)
+    (fwd, bwd), (nfwd, nbwd) = KINDS[kind][:2], NAIVE[kind]
+    fast, fcache = fwd(x, kernel_size=k, stride=s, padding=p)
+    slow, scache = nfwd(x, kernel_size=k, stride=s, padding=p)
+    assert type(fcache) is type(scache)
+    assert_close(fast, slow)
+    dout = rng.standard_normal(fast.shape)
+    reference = bwd(dout, fcache)
+    for dx in (nbwd(dout, scache), nbwd(dout, fcache), bwd(dout, scache)):
+        assert_close(reference, dx)
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pooling_finite_differences(kind):
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 2, 7, 6))  # distinct values: max is differentiable here
+    fwd, bwd = KINDS[kind][:2]
+    fwd = partial(fwd, kernel_size=3, stride=2, padding=1)
+    errors = check_gradients(fwd, bwd, {"x": x}, rng=rng)
+    assert errors["x"] < 1e-6
+
+
+def test_syllabus_average_pooling_example():
+    x = np.array([[1, 3, 2, 1], [5, 4, 9, 7], [11, 12, 15, 7], [1, 9, 6, 8]], float)
+    out, cache = L.avgpool2d_forward(x[None, None], kernel_size=2, stride=2)
+    np.testing.assert_allclose(
+        out[0, 0], [[3.25, 4.75], [8.25, 9.0]], rtol=0, atol=1e-15
+    )
+    # backward spreads each output's gradient evenly: 1/4 to each of its four inputs
+    dx = L.avgpool2d_backward(np.ones_like(out), cache)
+    np.testing.assert_array_equal(dx, np.full((1, 1, 4, 4), 0.25))
+
+
+def test_syllabus_max_pooling_example():
+    x = np.array(
+        [[12, 20, 30, 0], [8, 12, 2, 0], [34, 70, 37, 4], [112, 100, 25, 12]], float
+    )
+    out, cache = L.maxpool2d_forward(x[None, None], kernel_size=2, stride=2)
+    np.testing.assert_array_equal(out[0, 0], [[20, 30], [112, 37]])
+    dout = np.array([[1.0, 2.0], [3.0, 4.0]])[None, None]
+    dx = L.maxpool2d_backward(dout, cache)
+    expected = np.zeros((4, 4))
+    expected[0, 1], expected[0, 2], expected[3, 0], expected[2, 2] = (
+        1,
+        2,
+        3,
+        4,
+    )  # arg-maxes
+    np.testing.assert_array_equal(dx[0, 0], expected)
+
+
+def test_maxpool_padding_never_wins():
+    x = -np.ones((1, 1, 2, 2))  # every value below the zero a zero padding would give
+    out, cache = L.maxpool2d_forward(x, kernel_size=2, stride=1, padding=1)
+    np.testing.assert_array_equal(out, -np.ones((1, 1, 3, 3)))
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pooling_keeps_dtype(kind, dtype):
+    x = np.random.default_rng(12).standard_normal((2, 3, 8, 8)).astype(dtype)
+    for fwd, bwd in (KINDS[kind][:2], NAIVE[kind]):
+        out, cache = fwd(x, kernel_size=2)
+        assert out.dtype == dtype and bwd(np.ones_like(out), cache).dtype == dtype
+
+
+@pytest.mark.parametrize(
+    "shape, kwargs, match",
+    [
+        (
+            (1, 1, 3, 3),
+            {"kernel_size": 4},
+            r"kernel_size=\(4, 4\) .* larger than the padded input x",
+        ),
+        (
+            (1, 1, 6, 6),
+            {"kernel_size": 2, "padding": 2},
+            r"padding must be at most half of kernel_size",
+        ),
+        ((6, 6), {"kernel_size": 2}, r"x must be 4D"),
+        ((1, 1, 6, 6), {"kernel_size": 0}, r"kernel_size must be a positive integer"),
+        (
+            (1, 1, 6, 6),
+            {"kernel_size": 2, "stride": 0},
+            r"stride must be a positive integer",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "forward",
+    [
+        L.maxpool2d_forward,
+        L.avgpool2d_forward,
+        L.maxpool2d_forward_naive,
+        L.avgpool2d_forward_naive,
+    ],
+)
+def test_pooling_errors(forward, shape, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        forward(np.zeros(shape), **kwargs)
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pooling_dout_and_cache_are_checked(kind):
+    x = np.zeros((1, 2, 4, 4))
+    _, cache = KINDS[kind][0](x, kernel_size=2)
+    for bwd in (KINDS[kind][1], NAIVE[kind][1]):
+        with pytest.raises(
+            ValueError, match=r"dout must have the output's shape \(1, 2, 2, 2\)"
+        ):
+            bwd(np.zeros((1, 2, 3, 3)), cache)
+        with pytest.raises(TypeError, match="cache must be the"):
+            bwd(np.zeros((1, 2, 2, 2)), L.relu_forward(x)[1])
+    other = "avg" if kind == "max" else "max"
+    _, wrong = KINDS[other][0](x, kernel_size=2)
+    with pytest.raises(TypeError, match=f"cache must be the {type(cache).__name__}"):
+        KINDS[kind][1](np.zeros((1, 2, 2, 2)), wrong)
+
+
+# The chapter 3 self-check (dlsip.check) accepts the loop version and catches ties and
+# overlaps.
+
+
+def test_maxpool_selfcheck_catches_ties_and_overlaps():
+    def naive(dout, x, *, kernel_size, stride=None):
+        _, cache = L.maxpool2d_forward_naive(x, kernel_size=kernel_size, stride=stride)
+        return L.maxpool2d_backward_naive(dout, cache)
+
+    def all_maxima(
+        dout, x, *, kernel_size, stride=None
+    ):  # the gradient to every tied max
+        out, _ = L.maxpool2d_forward(x, kernel_size=kernel_size, stride=stride)
+        s, k = (kernel_size if stride is None else stride), kernel_size
+        dx = np.zeros_like(x)
+        for i in range(out.shape[2]):
+            for j in range(out.shape[3]):
+                win = x[:, :, i * s : i * s + k, j * s : j * s + k]
+                mask = win == out[:, :, i : i + 1, j : j + 1]
+                dx[:, :, i * s : i * s + k, j * s : j * s + k] += (
+                    mask * dout[:, :, i : i + 1, j : j + 1]
+                )
+        return dx
+
+    def overwrite(
+        dout, x, *, kernel_size, stride=None
+    ):  # '=' instead of '+=' on overlaps
+        _, cache = L.maxpool2d_forward_naive(x, kernel_size=kernel_size, stride=stride)
+        (sh, sw), kw = cache.stride, cache.kernel_size[1]
+        dx = np.zeros_like(x)
+        for n, c, i, j in np.ndindex(*dout.shape):
+            u, v = divmod(int(cache.argmax[n, c, i, j]), kw)
+            dx[n, c, i * sh + u, j * sw + v] = dout[n, c, i, j]
+        return dx
+
+    assert check.check_maxpool2d_backward(naive).passed
+    report = check.check_maxpool2d_backward(all_maxima)
+    assert not report.passed and "ties" in str(report)
+    report = check.check_maxpool2d_backward(overwrite)
+    assert not report.passed and "overlapping" in str(report)

@@ -1,0 +1,60 @@
+"""dlsip.plotting.filtering: the chapter 1 animation of a sliding window and the
+figure of border modes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+
+from dlsip import filters as F
+from dlsip.plotting import animate_window, animation_html, show_padding
+from tests.plotting.frames import record_frames
+
+SLIDE_IMAGE = np.array(
+    [
+        [3, 0, 1, 2, 7, 4],
+        [1, 5, 8, 9, 3, 1],
+        [2, 7, 2, 5, 1, 3],
+        [0, 1, 3, 1, 7, 8],
+        [4, 2, 1, 6, 2, 8],
+        [2, 4, 5, 2, 3, 9],
+    ]
+)
+
+
+def test_animate_window_frames_and_output():
+    anim = animate_window(SLIDE_IMAGE, F.VERTICAL_EDGE)
+    assert len(anim.positions) == 16 and anim.positions[5] == (1, 1)
+    np.testing.assert_array_equal(
+        anim.output, F.correlate2d(SLIDE_IMAGE, F.VERTICAL_EDGE)
+    )
+    frames = record_frames(
+        anim,
+        lambda fig: (
+            [t.get_text() for t in fig.axes[-1].texts],
+            fig.axes[-1].get_title(),
+        ),
+    )
+    assert len(frames) == 16
+    texts, title = frames[5]
+    assert texts[:6] == ["-5", "-4", "0", "8", "-10", "-2"] and set(texts[6:]) == {""}
+    assert title == "weighted sum at (1, 1) = -2"
+    anim = animate_window(SLIDE_IMAGE, "median", size=(2, 3))
+    assert anim.output.shape == (5, 4)
+    np.testing.assert_array_equal(
+        anim.output, ndi.median_filter(SLIDE_IMAGE, (2, 3))[1:6, 1:5]
+    )
+    html = animation_html(anim).data
+    assert html.count("data:image/png") == 20
+    with pytest.raises(
+        ValueError, match=r"size \(7, 7\) does not fit the image of shape \(6, 6\)"
+    ):
+        animate_window(SLIDE_IMAGE, "max", size=7)
+
+
+def test_show_padding_outlines_the_image():
+    fig = show_padding([[1, 2, 3]], 2, F.MODES)
+    assert [ax.get_title() for ax in fig.axes] == list(F.MODES)
+    texts = [t.get_text() for t in fig.axes[1].texts]  # reflect, 5 x 7 grid
+    assert texts[14:21] == ["2", "1", "1", "2", "3", "3", "2"]
