@@ -37,6 +37,7 @@ from ._checks import (
     check_kernel_fits,
     float_dtype,
 )
+from ._fast import matmul
 
 __all__ = [
     "Conv2dCache",
@@ -169,7 +170,8 @@ def conv2d_forward(
     )
     n, f = x.shape[0], w.shape[0]
     cols = G.im2col(x, w.shape[2:], stride=stride, padding=padding, dilation=dilation)
-    out = (w.reshape(f, -1) @ cols).reshape(f, n, ho, wo).transpose(1, 0, 2, 3)
+    out = matmul(w.reshape(f, -1), cols)  # W @ cols (see _fast for why not "@")
+    out = out.reshape(f, n, ho, wo).transpose(1, 0, 2, 3)
     out = np.ascontiguousarray(out)
     if b is not None:
         out += b.reshape(1, f, 1, 1)
@@ -236,8 +238,8 @@ def conv2d_backward(
             x, w.shape[2:], stride=stride, padding=padding, dilation=dilation
         )
     delta = dout.transpose(1, 0, 2, 3).reshape(f, -1)  # (C_out, N Ho Wo)
-    dw = (delta @ cols.T).reshape(w.shape)
-    dcols = w.reshape(f, -1).T @ delta  # (C kH kW, N Ho Wo)
+    dw = matmul(delta, cols.T).reshape(w.shape)  # delta @ cols.T
+    dcols = matmul(w.reshape(f, -1).T, delta)  # W.T @ delta: (C kH kW, N Ho Wo)
     # col2im: every entry of dcols goes back to the input pixel its column read
     dx = G.col2im(
         dcols, x.shape, w.shape[2:], stride=stride, padding=padding, dilation=dilation

@@ -31,6 +31,7 @@ from ._checks import (
     check_dout,
     float_dtype,
 )
+from ._fast import matmul
 
 __all__ = [
     "ConvTranspose2dCache",
@@ -172,7 +173,7 @@ def conv_transpose2d_forward(
     # Column (n, i, j) is the kernel scaled by x[n, :, i, j], summed over C_in: one
     # matrix product for the whole batch, (C_out kH kW, C_in) @ (C_in, N H W).
     x_mat = x.transpose(1, 0, 2, 3).reshape(c_in, n * h * wd)
-    copies = w.reshape(c_in, -1).T @ x_mat
+    copies = matmul(w.reshape(c_in, -1).T, x_mat)  # W.T @ X
     # (N, C_out, H, W, kH, kW): the layout of the windows the copies are added into
     patches = copies.reshape(c_out, kh, kw, n, h, wd).transpose(3, 0, 4, 5, 1, 2)
     full = np.zeros((n, c_out, ho + 2 * padding[0], wo + 2 * padding[1]), dtype=x.dtype)
@@ -244,10 +245,11 @@ def conv_transpose2d_backward(
         _full_dout(dout, cache), w.shape[2:], stride=stride, dilation=dilation
     )
     h, wd = x.shape[2:]
-    dx = (w.reshape(c_in, -1) @ cols).reshape(c_in, n, h, wd).transpose(1, 0, 2, 3)
+    dx = matmul(w.reshape(c_in, -1), cols)  # W @ cols
+    dx = dx.reshape(c_in, n, h, wd).transpose(1, 0, 2, 3)
     dx = np.ascontiguousarray(dx)
     x_mat = x.transpose(1, 0, 2, 3).reshape(c_in, n * h * wd)
-    dw = (x_mat @ cols.T).reshape(w.shape)
+    dw = matmul(x_mat, cols.T).reshape(w.shape)  # X @ cols.T
     db = dout.sum(axis=(0, 2, 3)) if has_bias else None
     return dx, dw, db
 

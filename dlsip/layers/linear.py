@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike
 
 from .._validation import check_array
 from ._checks import check_bias, check_cache, check_dout, float_dtype
+from ._fast import matmul
 
 __all__ = ["LinearCache", "linear_forward", "linear_backward"]
 
@@ -66,7 +67,7 @@ def linear_forward(
     b = check_bias(b, w.shape[0])
     dtype = float_dtype(x, w, b)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
-    out = x @ w.T
+    out = matmul(x, w.T)  # x @ w.T (see _fast for why not "@")
     if b is not None:
         out += b.astype(dtype, copy=False)
     return out, LinearCache(x, w, b is not None)
@@ -110,4 +111,5 @@ def linear_backward(
     check_cache(cache, LinearCache, "linear_forward")
     x, w, has_bias = cache
     dout = check_dout(dout, (x.shape[0], w.shape[0])).astype(w.dtype, copy=False)
-    return dout @ w, dout.T @ x, (dout.sum(axis=0) if has_bias else None)
+    dx, dw = matmul(dout, w), matmul(dout.T, x)  # dout @ w, dout.T @ x
+    return dx, dw, (dout.sum(axis=0) if has_bias else None)
