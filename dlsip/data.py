@@ -48,6 +48,30 @@ if TYPE_CHECKING:  # annotations only: importing dlsip.data does not import torc
     import torchvision
 
 
+__all__ = [
+    "ENV_VAR",
+    "MNIST_MEAN",
+    "MNIST_STD",
+    "DOWNLOAD_TIMEOUT",
+    "MNISTNotFoundError",
+    "MNISTChecksumError",
+    "data_root",
+    "mnist_files",
+    "raw_folder",
+    "sha256",
+    "verify_file",
+    "ensure_mnist",
+    "read_idx",
+    "mnist_arrays",
+    "lecture_normalize",
+    "load_mnist",
+    "mnist_tensors",
+    "make_sr_pairs",
+    "downscale",
+    "bicubic_upscale",
+    "MNIST_SHA256",
+]
+
 #: Environment variable naming the data root.
 ENV_VAR = "DLSIP_DATA"
 

@@ -430,7 +430,7 @@ def _geometry_from_module(name: str, m, ndim: int) -> _Geometry:
 def receptive_field(
     layers: torch.nn.Module | Sequence, input_size: int | tuple[int, ...]
 ) -> ReceptiveFieldTable:
-    """Receptive-field arithmetic through a stack of convolutions and poolings.
+    r"""Receptive-field arithmetic through a stack of convolutions and poolings.
 
     Parameters
     ----------
@@ -467,10 +467,10 @@ def receptive_field(
 
     .. math::
 
-        n_{out} &= \\left\\lfloor \\frac{n_{in} + 2p - k}{s} \\right\\rfloor + 1 \\\\
-        j_{out} &= j_{in}\\, s \\\\
-        r_{out} &= r_{in} + (k - 1)\\, j_{in} \\\\
-        start_{out} &= start_{in} + \\left(\\frac{k - 1}{2} - p\\right) j_{in}
+        n_{out} &= \left\lfloor \frac{n_{in} + 2p - k}{s} \right\rfloor + 1 \\
+        j_{out} &= j_{in}\, s \\
+        r_{out} &= r_{in} + (k - 1)\, j_{in} \\
+        start_{out} &= start_{in} + \left(\frac{k - 1}{2} - p\right) j_{in}
 
     Pooling layers use :func:`pool_output_size` for ``n`` (so ``ceil_mode`` counts).
     Output ``u`` (from 0) of layer ``l`` sees the input interval centred at ``start + u
