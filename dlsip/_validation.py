@@ -9,10 +9,16 @@ ValueError: stride must be a positive integer, got stride=0
 
 from __future__ import annotations
 
+import math
 import numbers
+import sys
 from collections.abc import Iterable
 
 import numpy as np
+
+#: The most values an array that a public function allocates may hold: 2**28, that is
+#: 2 GiB of float64, beyond anything the course needs and far below an absurd size.
+MAX_VALUES = 1 << 28
 
 
 def _show(value) -> str:
@@ -28,7 +34,8 @@ def _is_int(value) -> bool:
 
 
 def check_int(value, name: str, *, minimum: int | None = None) -> int:
-    """Return ``value`` as an int, or raise ``TypeError``/``ValueError`` naming ``name``."""
+    """Return ``value`` as an int, or raise ``TypeError``/``ValueError`` naming
+    ``name``."""
     if not _is_int(value):
         raise TypeError(f"{name} must be an integer, got {name}={_show(value)}")
     if minimum is not None and value < minimum:
@@ -62,10 +69,16 @@ def check_pair(value, name: str, *, minimum: int = 1) -> tuple[int, int]:
     if isinstance(value, (tuple, list)) and len(value) == 2:
         values = tuple(value)
     else:
-        raise TypeError(f"{name} must be an integer or a pair of integers, got {name}={_show(value)}")
+        raise TypeError(
+            f"{name} must be an integer or a pair of integers, "
+            f"got {name}={_show(value)}"
+        )
     for v in values:
         if not _is_int(v):
-            raise TypeError(f"{name} must be an integer or a pair of integers, got {name}={_show(value)}")
+            raise TypeError(
+                f"{name} must be an integer or a pair of integers, "
+                f"got {name}={_show(value)}"
+            )
         if v < minimum:
             bound = "positive integers" if minimum == 1 else f"integers >= {minimum}"
             raise ValueError(f"{name} must be {bound}, got {name}={_show(value)}")
@@ -76,12 +89,18 @@ def check_choice(value, name: str, choices: Iterable[str]) -> str:
     """One of a fixed set of words (modes, paddings, statistics)."""
     choices = tuple(choices)
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {name}={_show(value)}")
+        raise ValueError(
+            f"{name} must be one of {', '.join(map(repr, choices))}, "
+            f"got {name}={_show(value)}"
+        )
     return value
 
 
-def check_float(value, name: str, *, minimum: float | None = None, strict: bool = False) -> float:
-    """A real number, optionally bounded below (``strict`` makes the bound exclusive)."""
+def check_float(
+    value, name: str, *, minimum: float | None = None, strict: bool = False
+) -> float:
+    """A real number, optionally bounded below (``strict`` makes the bound
+    exclusive)."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(f"{name} must be a real number, got {name}={_show(value)}")
     value = float(value)
@@ -112,7 +131,9 @@ def check_array(
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be an array of numbers, got {name}={_show(x)}") from exc
+        raise TypeError(
+            f"{name} must be an array of numbers, got {name}={_show(x)}"
+        ) from exc
     if numeric:
         kind = arr.dtype.kind
         if kind not in "biuf" or (kind == "b" and not allow_bool):
@@ -123,7 +144,10 @@ def check_array(
         wanted = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in wanted:
             expected = " or ".join(f"{d}D" for d in wanted)
-            raise ValueError(f"{name} must be {expected}, got {name} with shape {arr.shape} ({arr.ndim}D)")
+            raise ValueError(
+                f"{name} must be {expected}, "
+                f"got {name} with shape {arr.shape} ({arr.ndim}D)"
+            )
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty, got {name} with shape {arr.shape}")
     return arr
@@ -132,3 +156,79 @@ def check_array(
 def check_image(image, name: str = "image") -> np.ndarray:
     """A non-empty 2D numeric array (one greyscale image)."""
     return check_array(image, name, ndim=2)
+
+
+def check_bool(value, name: str) -> bool:
+    """``True`` or ``False`` (NumPy's ``np.bool_`` too); not 0, 1 or a string."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {name}={_show(value)}")
+    return bool(value)
+
+
+def check_callable(value, name: str):
+    """A function (anything callable), returned unchanged."""
+    if not callable(value):
+        raise TypeError(
+            f"{name} must be callable (a function), got {name}={_show(value)}"
+        )
+    return value
+
+
+def check_instance(value, name: str, types: type | tuple[type, ...], what: str):
+    """An instance of ``types``, returned unchanged; ``what`` says what was expected."""
+    if not isinstance(value, types):
+        raise TypeError(f"{name} must be {what}, got {name}={_show(value)}")
+    return value
+
+
+def check_module(value, name: str):
+    """A ``torch.nn.Module``, returned unchanged (without importing torch when it is not
+    loaded: then ``value`` cannot be a module)."""
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(value, torch.nn.Module):
+        raise TypeError(f"{name} must be a torch.nn.Module, got {name}={_show(value)}")
+    return value
+
+
+def check_rng(rng, name: str = "rng") -> np.random.Generator:
+    """A NumPy random Generator from ``rng``: a Generator (used as is), a non-negative
+    integer seed, or None (fresh entropy)."""
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(rng)
+    if _is_int(rng):
+        return np.random.default_rng(check_nonneg_int(rng, name))
+    raise TypeError(
+        f"{name} must be a numpy.random.Generator, an integer seed or None, "
+        f"got {name}={_show(rng)}"
+    )
+
+
+def check_allocation(
+    shape: Iterable[int],
+    arguments: str,
+    *,
+    what: str = "an array",
+    limit: int = MAX_VALUES,
+) -> None:
+    """Refuse, before allocating, an array of ``shape`` with more than ``limit`` values.
+
+    ``arguments`` names the arguments that set the shape, with their values (e.g.
+    ``"n=10 and size=100000"``); ``what`` says what the array is. The product is taken
+    over Python integers, so an absurd size cannot overflow into a small one.
+    """
+    shape = tuple(int(s) for s in shape)
+    total = math.prod(shape)
+    if total > limit:
+        raise ValueError(
+            f"{arguments} would make {what} of shape {shape}, with {total:,} values: "
+            f"more than the {limit:,} that dlsip allocates"
+        )
+
+
+def check_same_shape(a: np.ndarray, name_a: str, b: np.ndarray, name_b: str) -> None:
+    """Two arrays that must have the same shape (a reference and its estimate)."""
+    if np.shape(a) != np.shape(b):
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same shape, got {name_a} with shape "
+            f"{np.shape(a)} and {name_b} with shape {np.shape(b)}"
+        )

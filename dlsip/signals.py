@@ -18,39 +18,18 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import (
-    _is_int,
     _show,
+    check_allocation,
     check_float,
     check_image,
     check_int,
-    check_nonneg_int,
     check_positive_int,
+    check_rng,
 )
 
 __all__ = ["salt_and_pepper", "vertical_line_images", "ar1_process"]
 
 #: The largest array (in values) a generator agrees to allocate.
-_MAX_VALUES = 1 << 28
-
-
-def _check_rng(rng) -> np.random.Generator:
-    """A Generator from ``rng``: a Generator (used as is), an integer seed, or None."""
-    if rng is None or isinstance(rng, np.random.Generator):
-        return np.random.default_rng(rng)
-    if _is_int(rng):
-        return np.random.default_rng(check_nonneg_int(rng, "rng"))
-    raise TypeError(
-        "rng must be a numpy.random.Generator, an integer seed or None, "
-        f"got rng={_show(rng)}"
-    )
-
-
-def _check_allocation_3d(n: int, size: int) -> None:
-    if n * size * size > _MAX_VALUES:
-        raise ValueError(
-            f"n * size**2 must be at most {_MAX_VALUES} values, "
-            f"got n={n} and size={size}"
-        )
 
 
 def salt_and_pepper(
@@ -103,7 +82,7 @@ def salt_and_pepper(
     amount = check_float(amount, "amount", minimum=0.0)
     if amount > 1:
         raise ValueError(f"amount must be in [0, 1], got amount={amount}")
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     if image.dtype.kind in "iu":
         info = np.iinfo(image.dtype)
         low = info.min if low is None else low
@@ -166,8 +145,8 @@ def vertical_line_images(
     n = check_positive_int(n, "n")
     size = check_int(size, "size", minimum=3)
     noise = check_float(noise, "noise", minimum=0.0)
-    _check_allocation_3d(n, size)
-    rng = _check_rng(rng)
+    check_allocation((n, size, size), f"n={n} and size={size}", what="the images")
+    rng = check_rng(rng)
     images = noise * rng.standard_normal((n, size, size))
     columns = rng.integers(1, size - 1, size=n)
     images[np.arange(n), :, columns] += 1.0
@@ -229,8 +208,7 @@ def ar1_process(
     5.3
     """
     n = check_positive_int(n, "n")
-    if n > _MAX_VALUES:
-        raise ValueError(f"n must be at most {_MAX_VALUES}, got n={n}")
+    check_allocation((n,), f"n={n}", what="the signal")
     a = check_float(coefficient, "coefficient")
     if not -1.0 < a < 1.0:
         raise ValueError(
@@ -242,7 +220,7 @@ def ar1_process(
         raise TypeError(
             f"stationary must be True or False, got stationary={_show(stationary)}"
         )
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     e = (
         noise_std * rng.standard_normal(n)
     ).tolist()  # the innovations e[0], ..., e[n-1]

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_float
-from .linear import _check_allocation
+from .._validation import check_allocation, check_float
 
 __all__ = ["gabor_kernel"]
 
@@ -103,11 +102,11 @@ def gabor_kernel(
     )
     extent = n_stds * max(sigma_x, sigma_y)  # the envelope's reach, in pixels
     if not np.isfinite(extent) or extent > 1 << 20:
-        _check_allocation((1 << 21, 1 << 21), "n_stds * sigma", extent)
+        check_allocation((1 << 21, 1 << 21), f"n_stds * sigma={extent!r}")
     ct, st = np.cos(theta), np.sin(theta)
     x0 = int(np.ceil(max(abs(n_stds * sigma_x * ct), abs(n_stds * sigma_y * st), 1)))
     y0 = int(np.ceil(max(abs(n_stds * sigma_y * ct), abs(n_stds * sigma_x * st), 1)))
-    _check_allocation((2 * y0 + 1, 2 * x0 + 1), "n_stds * sigma", extent)
+    check_allocation((2 * y0 + 1, 2 * x0 + 1), f"n_stds * sigma={extent!r}")
     y, x = np.meshgrid(
         np.arange(-y0, y0 + 1), np.arange(-x0, x0 + 1), indexing="ij", sparse=True
     )

@@ -12,9 +12,16 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _geometry
-from .._validation import _show, check_choice, check_float, check_image, check_int
+from .._validation import (
+    _show,
+    check_allocation,
+    check_choice,
+    check_float,
+    check_image,
+    check_int,
+)
 from . import _fast
-from .linear import MODES, _check_allocation, _float_dtype
+from .linear import MODES, _float_dtype
 
 __all__ = ["gaussian_kernel", "gaussian_filter"]
 
@@ -23,7 +30,7 @@ def _gaussian_1d(sigma: float, truncate: float) -> np.ndarray:
     # Same formula and radius as scipy.ndimage's _gaussian_kernel1d, so results agree
     # exactly.
     radius = int(truncate * sigma + 0.5)
-    _check_allocation((2 * radius + 1,), "sigma", sigma)
+    check_allocation((2 * radius + 1,), f"sigma={sigma!r}")
     if sigma == 0:
         return np.ones(1)
     x = np.arange(-radius, radius + 1)
@@ -81,7 +88,7 @@ def gaussian_kernel(
     k = _gaussian_1d(sigma, truncate)
     if ndim == 1:
         return k
-    _check_allocation((len(k), len(k)), "sigma", sigma)
+    check_allocation((len(k), len(k)), f"sigma={sigma!r}")
     return np.outer(k, k)
 
 
@@ -154,8 +161,8 @@ def gaussian_filter(
     dtype = _float_dtype(image.dtype)
     k0, k1 = (_gaussian_1d(s, truncate).astype(dtype) for s in sigmas)
     r0, r1 = len(k0) // 2, len(k1) // 2
-    _check_allocation(
-        (image.shape[0] + 2 * r0, image.shape[1] + 2 * r1), "sigma", sigma
+    check_allocation(
+        (image.shape[0] + 2 * r0, image.shape[1] + 2 * r1), f"sigma={sigma!r}"
     )
     # Padding both axes first and filtering the padded columns equals scipy's
     # axis-by-axis padding: a column filter commutes with re-indexing the columns (and

@@ -14,14 +14,16 @@ from numpy.typing import ArrayLike
 
 from .. import _geometry
 from .._validation import (
+    check_allocation,
     check_array,
     check_float,
     check_nonneg_int,
     check_pair,
     check_positive_int,
+    check_rng,
 )
-from ..signals import _check_rng, vertical_line_images
-from .linear import _check_allocation, correlate2d
+from ..signals import vertical_line_images
+from .linear import correlate2d
 
 __all__ = ["VERTICAL_LINE", "fit_kernel", "learn_kernel_demo"]
 
@@ -96,7 +98,7 @@ def fit_kernel(
     kh, kw = check_pair(size, "size")
     lr = check_float(lr, "lr", minimum=0.0, strict=True)
     steps = check_positive_int(steps, "steps")
-    _check_allocation((steps + 1,), "steps", steps)
+    check_allocation((steps + 1,), f"steps={steps!r}")
     n, h, w = images.shape
     if kh > h or kw > w:
         raise ValueError(f"size {(kh, kw)} does not fit images of shape {(h, w)}")
@@ -106,7 +108,7 @@ def fit_kernel(
             f"targets must have shape {expected} (one 'valid' output per image), "
             f"got targets with shape {targets.shape}"
         )
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     kernel = rng.standard_normal((kh, kw))
     m = targets.size
     # All windows of all images at once, (N, H_out, W_out, kH, kW): a view, no copy.

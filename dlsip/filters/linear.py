@@ -55,6 +55,7 @@ from numpy.typing import ArrayLike
 from .. import _geometry
 from .._validation import (
     _show,
+    check_allocation,
     check_array,
     check_choice,
     check_float,
@@ -88,17 +89,6 @@ Widths = tuple[Pair, Pair]
 #: The largest padded image (in pixels) the filters agree to allocate: a typo such as
 #: ``size=10**9`` is answered with a ValueError naming the argument, not a MemoryError
 #: from deep inside numpy.
-_MAX_PIXELS = 1 << 28
-
-
-def _check_allocation(shape: tuple[int, ...], name: str, value) -> None:
-    """Raise ValueError naming ``name`` when an array of ``shape`` would be too big."""
-    if int(np.prod([int(n) for n in shape], dtype=object)) > _MAX_PIXELS:
-        raise ValueError(
-            f"{name} is too large: it would need an array of shape {tuple(shape)}, "
-            "more than "
-            f"{_MAX_PIXELS} values, got {name}={_show(value)}"
-        )
 
 
 def _float_dtype(*dtypes) -> np.dtype:
@@ -165,9 +155,8 @@ def pad(
             f"pad_width must be {expected}, got pad_width={_show(pad_width)}"
         )
     widths = tuple((int(a), int(b)) for a, b in widths)
-    _check_allocation(
-        [n + sum(w) for n, w in zip(image.shape, widths)], "pad_width", pad_width
-    )
+    padded_shape = [n + sum(w) for n, w in zip(image.shape, widths)]
+    check_allocation(padded_shape, f"pad_width={pad_width!r}")
     out = _geometry.pad(image, widths, mode=mode, cval=cval)
     return out.copy() if out is image else out
 
@@ -215,7 +204,7 @@ def _prepare(image, kernel, padding, mode, cval, stride, dilation, *, flipped=Fa
     effective = effective_kernel_size(kernel.shape, dilation=dilation)
     widths = _padding_widths(padding, effective, flipped=flipped)
     padded_shape = tuple(n + sum(w) for n, w in zip(image.shape, widths))
-    _check_allocation(padded_shape, "padding", padding)
+    check_allocation(padded_shape, f"padding={padding!r}")
     if padded_shape[0] < effective[0] or padded_shape[1] < effective[1]:
         if effective == kernel.shape:
             what = "kernel"

@@ -22,8 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _geometry
-from .._validation import check_array, check_positive_int
-from .linear import _check_allocation
+from .._validation import check_allocation, check_array, check_positive_int
 
 __all__ = ["wiener_taps"]
 
@@ -104,7 +103,7 @@ def wiener_taps(noisy: ArrayLike, clean: ArrayLike, *, num_taps: int) -> np.ndar
             f"num_taps must be at most the signal length {noisy.size}, "
             f"got num_taps={num_taps}"
         )
-    _check_allocation((noisy.size - num_taps + 1, num_taps), "num_taps", num_taps)
+    check_allocation((noisy.size - num_taps + 1, num_taps), f"num_taps={num_taps!r}")
     half = num_taps // 2
     windows = _geometry.windows(noisy[None, :], (1, num_taps))[
         0, :, 0, :

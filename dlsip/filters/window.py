@@ -32,6 +32,7 @@ from numpy.typing import ArrayLike
 from .. import _geometry
 from .._validation import (
     _show,
+    check_allocation,
     check_array,
     check_choice,
     check_float,
@@ -39,7 +40,7 @@ from .._validation import (
     check_pair,
 )
 from . import _fast
-from .linear import MODES, _check_allocation, _float_dtype
+from .linear import MODES, _float_dtype
 
 __all__ = [
     "STATISTICS",
@@ -65,8 +66,8 @@ def _check_footprint(size, footprint, image_shape) -> np.ndarray:
     """A boolean footprint from ``footprint`` (a mask) or ``size`` (an int or pair)."""
     if footprint is None:
         kh, kw = check_pair(size, "size")
-        _check_allocation((kh, kw), "size", size)
-        _check_allocation((image_shape[0] + kh, image_shape[1] + kw), "size", size)
+        check_allocation((kh, kw), f"size={size!r}")
+        check_allocation((image_shape[0] + kh, image_shape[1] + kw), f"size={size!r}")
         return np.ones((kh, kw), dtype=bool)
     fp = check_array(footprint, "footprint", ndim=2)
     if not np.any(fp):

@@ -8,8 +8,6 @@ every message names the argument, its value and what was expected.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .._validation import check_array, check_pair
@@ -25,17 +23,6 @@ def float_dtype(*arrays: np.ndarray | None) -> np.dtype:
 #: The largest array a layer allocates: 2**28 entries, 2 GiB in float64. Larger ones
 #: come from absurd hyperparameters (a padding or stride of a billion), which are
 #: rejected before the allocation rather than by the operating system.
-MAX_ELEMENTS = 2**28
-
-
-def check_allocation(shape: tuple[int, ...], what: str, arguments: str) -> None:
-    """Raise ``ValueError`` naming ``arguments`` if an array of ``shape`` is too big."""
-    size = math.prod(shape)
-    if size > MAX_ELEMENTS:
-        raise ValueError(
-            f"{arguments} would make {what} of shape {tuple(shape)}, with {size:.3g} "
-            f"entries: more than the {MAX_ELEMENTS} a layer allocates"
-        )
 
 
 def check_bias(b, n_out: int, w_name: str = "w") -> np.ndarray | None:
@@ -97,18 +84,6 @@ def check_cache(cache, cache_type: type, forward_name: str) -> None:
             f"cache must be the {cache_type.__name__} returned by {forward_name}, "
             f"got cache of type {type(cache).__name__}"
         )
-
-
-def check_rng(rng) -> np.random.Generator:
-    """A NumPy ``Generator``, or a fresh one for ``None``."""
-    if rng is None:
-        return np.random.default_rng()
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator or None, "
-            f"got rng={type(rng).__name__}"
-        )
-    return rng
 
 
 def check_float_dtype(dtype) -> np.dtype:

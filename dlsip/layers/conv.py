@@ -28,15 +28,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _geometry as G
-from .._validation import check_array, check_pair
-from ._checks import (
-    check_allocation,
-    check_bias,
-    check_cache,
-    check_dout,
-    check_kernel_fits,
-    float_dtype,
-)
+from .._validation import check_allocation, check_array, check_pair
+from ._checks import check_bias, check_cache, check_dout, check_kernel_fits, float_dtype
 from ._fast import matmul
 
 __all__ = [
@@ -85,8 +78,14 @@ def _prepare(x, w, b, stride, padding, dilation):
     )
     n, c, h, wd = x.shape  # no absurd padding: the padded x and im2col must fit memory
     sizes = f"x with shape {x.shape}, w with shape {w.shape}, padding={padding}"
-    check_allocation((n, c, h + 2 * padding[0], wd + 2 * padding[1]), "x padded", sizes)
-    check_allocation((c * kernel[0] * kernel[1], n, *out_hw), "im2col", sizes)
+    check_allocation(
+        (n, c, h + 2 * padding[0], wd + 2 * padding[1]),
+        what="x padded",
+        arguments=sizes,
+    )
+    check_allocation(
+        (c * kernel[0] * kernel[1], n, *out_hw), what="im2col", arguments=sizes
+    )
     dtype = float_dtype(x, w, b)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     b = None if b is None else b.astype(dtype, copy=False)

@@ -22,15 +22,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _geometry as G
-from .._validation import check_array, check_pair
+from .._validation import check_allocation, check_array, check_pair
 from ..arithmetic import conv_transpose_output_size
-from ._checks import (
-    check_allocation,
-    check_bias,
-    check_cache,
-    check_dout,
-    float_dtype,
-)
+from ._checks import check_bias, check_cache, check_dout, float_dtype
 from ._fast import matmul
 
 __all__ = [
@@ -80,7 +74,7 @@ def _prepare(x, w, b, stride, padding, output_padding, dilation):
     )
     (ph, pw) = padding
     full = (x.shape[0], w.shape[1], out_hw[0] + 2 * ph, out_hw[1] + 2 * pw)
-    check_allocation(full, "the output before cropping", sizes)
+    check_allocation(full, what="the output before cropping", arguments=sizes)
     dtype = float_dtype(x, w, b)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     b = None if b is None else b.astype(dtype, copy=False)

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import DTypeLike
 
-from .._validation import check_positive_int
-from ._checks import check_allocation, check_float_dtype, check_rng
+from .._validation import check_allocation, check_positive_int, check_rng
+from ._checks import check_float_dtype
 from .modules import (
     AvgPool2d,
     BatchNorm1d,
@@ -72,7 +72,9 @@ def lecture_cnn_numpy(
     2174
     """
     c = check_positive_int(channels, "channels")
-    check_allocation((10, c * 7 * 7), "the last layer's weights", f"channels={c}")
+    check_allocation(
+        (10, c * 7 * 7), what="the last layer's weights", arguments=f"channels={c}"
+    )
     rng = check_rng(rng)
     return Sequential(
         Conv2d(1, c, 3, padding=1, rng=rng, dtype=dtype),

@@ -25,14 +25,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _geometry as G
-from .._validation import check_array, check_pair
-from ._checks import (
-    check_allocation,
-    check_cache,
-    check_dout,
-    check_kernel_fits,
-    float_dtype,
-)
+from .._validation import check_allocation, check_array, check_pair
+from ._checks import check_cache, check_dout, check_kernel_fits, float_dtype
 
 __all__ = [
     "LocallyConnected2dCache",
@@ -99,7 +93,9 @@ def _check_input(x, w, b, stride, padding, *, tiled: bool):
             )
     n, _, h, wd = x.shape
     padded = (n, c_in, h + 2 * padding[0], wd + 2 * padding[1])
-    check_allocation(padded, "x padded", f"x with shape {x.shape}, padding={padding}")
+    check_allocation(
+        padded, what="x padded", arguments=f"x with shape {x.shape}, padding={padding}"
+    )
     dtype = float_dtype(x, w, b)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     b = None if b is None else b.astype(dtype, copy=False)

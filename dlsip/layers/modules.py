@@ -20,14 +20,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from .._validation import check_array, check_float, check_pair, check_positive_int
-from ._checks import (
+from .._validation import (
     check_allocation,
-    check_dout,
-    check_float_dtype,
-    check_pool_hyperparameters,
+    check_array,
+    check_float,
+    check_pair,
+    check_positive_int,
     check_rng,
 )
+from ._checks import check_dout, check_float_dtype, check_pool_hyperparameters
 from .activations import (
     leaky_relu_backward,
     leaky_relu_forward,
@@ -127,7 +128,7 @@ class _WithWeights(Module):
     def _init_parameters(self, rng, shape, fan_in, bias, dtype, sizes: str) -> None:
         if not isinstance(bias, (bool, np.bool_)):
             raise TypeError(f"bias must be a bool, got bias={bias!r}")
-        check_allocation(shape, "the weights", sizes)
+        check_allocation(shape, what="the weights", arguments=sizes)
         rng, dtype = check_rng(rng), check_float_dtype(dtype)
         self.weight = _torch_uniform_init(rng, shape, fan_in, dtype)
         self.bias = _torch_uniform_init(rng, shape[:1], fan_in, dtype) if bias else None
@@ -256,7 +257,9 @@ class _BatchNorm(Module):
     ) -> None:
         num_features = check_positive_int(num_features, "num_features")
         sizes = f"num_features={num_features}"
-        check_allocation((4, num_features), "the parameters and statistics", sizes)
+        check_allocation(
+            (4, num_features), what="the parameters and statistics", arguments=sizes
+        )
         dtype = check_float_dtype(dtype)
         self.eps = check_float(eps, "eps", minimum=0.0)
         self.momentum = check_float(momentum, "momentum", minimum=0.0)

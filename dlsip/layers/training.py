@@ -18,8 +18,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import check_array, check_positive_int
-from ._checks import check_rng
+from .._validation import check_array, check_positive_int, check_rng
 from .losses import softmax_cross_entropy
 from .modules import Module
 from .optim import SGD, Adam

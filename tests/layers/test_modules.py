@@ -149,7 +149,7 @@ def test_module_errors():
 @pytest.mark.parametrize(
     "make, match",
     [
-        (lambda: L.Conv2d(1, 1, 3, rng=0), "rng must be a numpy.random.Generator"),
+        (lambda: L.Conv2d(1, 1, 3, rng=1.5), "rng must be a numpy.random.Generator"),
         (lambda: L.Linear(1, 1, dtype="abc"), "dtype must be a NumPy float dtype"),
         (lambda: L.Linear(1, 1, dtype=np.int64), "dtype must be float32 or float64"),
         (lambda: L.BatchNorm1d(2, dtype=np.int32), "dtype must be float32 or float64"),

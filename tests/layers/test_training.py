@@ -69,6 +69,6 @@ def test_training_type_errors():
     with pytest.raises(TypeError, match="callback must be callable"):
         L.train_epoch(net, L.SGD(net), x, y, callback=3)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
-        L.train_epoch(net, L.SGD(net), x, y, rng=1)
+        L.train_epoch(net, L.SGD(net), x, y, rng="seed")
     with pytest.raises(TypeError, match="labels must be integers"):
         L.train_epoch(net, L.SGD(net), x, y.astype(float))
