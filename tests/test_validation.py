@@ -1,4 +1,5 @@
-"""The shared input checks of dlsip/_validation.py: messages name the argument and its value."""
+"""The shared input checks of dlsip/_validation.py: messages name the argument, its
+value."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ def test_positive_int_accepts(value):
     assert v.check_positive_int(value, "stride") == int(value)
 
 
-@pytest.mark.parametrize("value,exc,message", [
-    (0, ValueError, "stride must be a positive integer, got stride=0"),
-    (-2, ValueError, "stride must be a positive integer, got stride=-2"),
-    (1.5, TypeError, "stride must be an integer, got stride=1.5"),
-    (True, TypeError, "stride must be an integer, got stride=True"),
-    ("2", TypeError, "stride must be an integer, got stride='2'"),
-])
+@pytest.mark.parametrize(
+    "value,exc,message",
+    [
+        (0, ValueError, "stride must be a positive integer, got stride=0"),
+        (-2, ValueError, "stride must be a positive integer, got stride=-2"),
+        (1.5, TypeError, "stride must be an integer, got stride=1.5"),
+        (True, TypeError, "stride must be an integer, got stride=True"),
+        ("2", TypeError, "stride must be an integer, got stride='2'"),
+    ],
+)
 def test_positive_int_rejects(value, exc, message):
     with pytest.raises(exc, match=message):
         v.check_positive_int(value, "stride")
@@ -27,29 +31,43 @@ def test_positive_int_rejects(value, exc, message):
 
 def test_nonneg_int():
     assert v.check_nonneg_int(0, "padding") == 0
-    with pytest.raises(ValueError, match="padding must be a non-negative integer, got padding=-1"):
+    with pytest.raises(
+        ValueError, match="padding must be a non-negative integer, got padding=-1"
+    ):
         v.check_nonneg_int(-1, "padding")
 
 
-@pytest.mark.parametrize("value,expected", [(3, (3, 3)), ((2, 5), (2, 5)), ([1, 4], (1, 4))])
+@pytest.mark.parametrize(
+    "value,expected", [(3, (3, 3)), ((2, 5), (2, 5)), ([1, 4], (1, 4))]
+)
 def test_pair(value, expected):
     assert v.check_pair(value, "kernel_size") == expected
 
 
-@pytest.mark.parametrize("value,exc,message", [
-    ((3, 0), ValueError, r"kernel_size must be positive integers, got kernel_size=\(3, 0\)"),
-    ((1, 2, 3), TypeError, "kernel_size must be an integer or a pair of integers"),
-    ((1.0, 2), TypeError, "kernel_size must be an integer or a pair of integers"),
-])
+@pytest.mark.parametrize(
+    "value,exc,message",
+    [
+        (
+            (3, 0),
+            ValueError,
+            r"kernel_size must be positive integers, got kernel_size=\(3, 0\)",
+        ),
+        ((1, 2, 3), TypeError, "kernel_size must be an integer or a pair of integers"),
+        ((1.0, 2), TypeError, "kernel_size must be an integer or a pair of integers"),
+    ],
+)
 def test_pair_rejects(value, exc, message):
     with pytest.raises(exc, match=message):
         v.check_pair(value, "kernel_size")
 
 
-@pytest.mark.parametrize("value,minimum,message", [
-    (0, 1, "stride must be a positive integer, got stride=0"),
-    (-1, 0, "stride must be a non-negative integer, got stride=-1"),
-])
+@pytest.mark.parametrize(
+    "value,minimum,message",
+    [
+        (0, 1, "stride must be a positive integer, got stride=0"),
+        (-1, 0, "stride must be a non-negative integer, got stride=-1"),
+    ],
+)
 def test_pair_of_one_number_says_so_in_the_singular(value, minimum, message):
     with pytest.raises(ValueError, match=message):
         v.check_pair(value, "stride", minimum=minimum)
@@ -63,7 +81,9 @@ def test_pair_minimum_zero():
 
 def test_choice():
     assert v.check_choice("reflect", "mode", ["reflect", "wrap"]) == "reflect"
-    with pytest.raises(ValueError, match="mode must be one of 'reflect', 'wrap', got mode='reflekt'"):
+    with pytest.raises(
+        ValueError, match="mode must be one of 'reflect', 'wrap', got mode='reflekt'"
+    ):
         v.check_choice("reflekt", "mode", ["reflect", "wrap"])
 
 
@@ -81,19 +101,67 @@ def test_float():
 
 def test_array_checks():
     assert v.check_image([[1, 2], [3, 4]]).shape == (2, 2)
-    with pytest.raises(ValueError, match=r"image must be 2D, got image with shape \(3,\) \(1D\)"):
+    with pytest.raises(
+        ValueError, match=r"image must be 2D, got image with shape \(3,\) \(1D\)"
+    ):
         v.check_image([1, 2, 3])
-    with pytest.raises(ValueError, match=r"image must be 2D, got image with shape \(2, 2, 2\) \(3D\)"):
+    with pytest.raises(
+        ValueError, match=r"image must be 2D, got image with shape \(2, 2, 2\) \(3D\)"
+    ):
         v.check_image(np.zeros((2, 2, 2)))
-    with pytest.raises(ValueError, match=r"image must not be empty, got image with shape \(0, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"image must not be empty, got image with shape \(0, 3\)"
+    ):
         v.check_image(np.zeros((0, 3)))
-    with pytest.raises(TypeError, match="image must have a real numeric dtype, got image.dtype=<U1"):
+    with pytest.raises(
+        TypeError, match="image must have a real numeric dtype, got image.dtype=<U1"
+    ):
         v.check_image([["a", "b"]])
-    with pytest.raises(TypeError, match="image must have a real numeric dtype, got image.dtype=complex128"):
+    with pytest.raises(
+        TypeError,
+        match="image must have a real numeric dtype, got image.dtype=complex128",
+    ):
         v.check_image(np.ones((2, 2), dtype=complex))
-    with pytest.raises(TypeError, match="image must be an array of numbers, got image=None"):
+    with pytest.raises(
+        TypeError, match="image must be an array of numbers, got image=None"
+    ):
         v.check_image(None)
     with pytest.raises(ValueError, match="x must be 2D or 4D"):
         v.check_array(np.zeros(3), "x", ndim=(2, 4))
-    with pytest.raises(TypeError, match="mask must have a real numeric dtype, got mask.dtype=bool"):
+    with pytest.raises(
+        TypeError, match="mask must have a real numeric dtype, got mask.dtype=bool"
+    ):
         v.check_array(np.ones(3, bool), "mask", allow_bool=False)
+
+
+def test_allocation_is_refused_before_allocating_with_the_arguments_named():
+    v.check_allocation((1000, 1000), "n=1000")  # a million values: fine
+    with pytest.raises(ValueError, match=r"n=10\*\*12 would make the signal of shape"):
+        v.check_allocation((10**12,), "n=10**12", what="the signal")
+    # the product of Python ints cannot overflow into a small number, as int64 could
+    with pytest.raises(ValueError, match="more than the"):
+        v.check_allocation((2**40, 2**40, 2**40), "size")
+
+
+@pytest.mark.parametrize("rng", [None, 0, 7, np.random.default_rng(1)])
+def test_rng_accepts_a_generator_a_seed_or_none(rng):
+    assert isinstance(v.check_rng(rng), np.random.Generator)
+    if isinstance(rng, np.random.Generator):
+        assert v.check_rng(rng) is rng  # used as is, not reseeded
+
+
+@pytest.mark.parametrize(
+    "rng, error, match",
+    [
+        (-1, ValueError, "rng must be a non-negative integer"),
+        (
+            1.5,
+            TypeError,
+            "rng must be a numpy.random.Generator, an integer seed or None",
+        ),
+        (True, TypeError, "rng must be a numpy.random.Generator"),
+    ],
+)
+def test_rng_rejects_what_is_not_a_source_of_randomness(rng, error, match):
+    with pytest.raises(error, match=match):
+        v.check_rng(rng)
