@@ -196,6 +196,7 @@ def test_instance_says_what_was_expected():
 
 def test_module():
     import torch
+
     linear = torch.nn.Linear(2, 2)
     assert v.check_module(linear, "model") is linear
     for value in (3, "net", torch.zeros(2)):
