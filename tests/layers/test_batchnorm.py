@@ -10,11 +10,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dlsip import check
 from dlsip import layers as L
 from dlsip.gradcheck import check_gradients, relative_error
 from dlsip.models import LectureCNN
-from tests.layers._oracle import TOL, assert_close, t64, torch_grads
+from tests.layers._oracle import TOL, assert_close, torch_grads
 
 BN_SHAPES = [(2, 3), (7, 5), (2, 3, 1, 1), (2, 3, 5, 4), (4, 1, 3, 7)]
 
@@ -290,34 +289,6 @@ def test_fold_batchnorm_sequential_rejects_other_models():
         TypeError, match="model must be a torch.nn.Sequential, got model=Conv2d"
     ):
         L.fold_batchnorm_sequential(torch.nn.Conv2d(1, 1, 1))
-
-
-# The chapter 4 self-check (dlsip.check) accepts autograd's answer and rejects a bug.
-
-
-def test_batchnorm_selfcheck_accepts_autograd_and_rejects_the_population_variance():
-    def via_torch(dout, x, gamma, *, eps=1e-5):
-        tx, tg, tb = t64(x, True), t64(gamma, True), t64(np.zeros_like(gamma), True)
-        out = F.batch_norm(tx, None, None, tg, tb, training=True, eps=eps)
-        return tuple(
-            g.numpy() for g in torch.autograd.grad(out, (tx, tg, tb), t64(dout))
-        )
-
-    def unbiased(dout, x, gamma, *, eps=1e-5):  # normalises with var * m/(m-1)
-        m = x.shape[0]
-        var = x.var(axis=0, ddof=1)
-        s = 1 / np.sqrt(var + eps)
-        xhat = (x - x.mean(0)) * s
-        dx = (
-            gamma
-            * s
-            / m
-            * (m * dout - dout.sum(0) - xhat * (dout * xhat).sum(0) * (m - 1) / m)
-        )
-        return dx, (dout * xhat).sum(0), dout.sum(0)
-
-    assert check.check_batchnorm_backward(via_torch).passed
-    assert not check.check_batchnorm_backward(unbiased).passed
 
 
 def test_batchnorm_training_flag_must_be_a_bool():

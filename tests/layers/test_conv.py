@@ -9,7 +9,6 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dlsip import check
 from dlsip import layers as L
 from dlsip.gradcheck import check_gradients, relative_error
 from tests.layers._oracle import TOL, assert_close, torch_grads
@@ -196,32 +195,6 @@ def test_conv2d_bias_dout_and_cache_are_checked():
             TypeError, match=r"cache must be the Conv2dCache returned by conv2d_forward"
         ):
             backward(np.zeros((1, 3, 2, 2)), tuple(cache))
-
-
-# The chapter 3 self-check (dlsip.check) accepts the loop version and rejects bugs.
-
-
-def naive_conv_backward(dout, x, w, *, stride=1, padding=0):
-    _, cache = L.conv2d_forward_naive(
-        x, w, np.zeros(w.shape[0]), stride=stride, padding=padding
-    )
-    return L.conv2d_backward_naive(dout, cache)
-
-
-def test_conv_selfcheck_accepts_the_loop_version_and_rejects_typical_bugs():
-    assert check.check_conv2d_backward(naive_conv_backward).passed
-
-    def no_bias_grad(dout, x, w, *, stride=1, padding=0):
-        dx, dw, db = naive_conv_backward(dout, x, w, stride=stride, padding=padding)
-        return dx, dw, db / x.shape[0]  # averaged instead of summed
-
-    def dx_with_flipped_kernel_twice(dout, x, w, *, stride=1, padding=0):
-        flipped = w[:, :, ::-1, ::-1]
-        return naive_conv_backward(dout, x, flipped, stride=stride, padding=padding)
-
-    report = check.check_conv2d_backward(no_bias_grad)
-    assert not report.passed and "result 2" in str(report)
-    assert not check.check_conv2d_backward(dx_with_flipped_kernel_twice).passed
 
 
 @pytest.mark.parametrize("forward", [L.conv2d_forward, L.conv2d_forward_naive])

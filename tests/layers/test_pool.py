@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import torch.nn.functional as F
 
-from dlsip import check
 from dlsip import layers as L
 from dlsip.gradcheck import check_gradients
 from tests.layers._oracle import assert_close, torch_grads
@@ -183,45 +182,3 @@ def test_pooling_dout_and_cache_are_checked(kind):
     _, wrong = KINDS[other][0](x, kernel_size=2)
     with pytest.raises(TypeError, match=f"cache must be the {type(cache).__name__}"):
         KINDS[kind][1](np.zeros((1, 2, 2, 2)), wrong)
-
-
-# The chapter 3 self-check (dlsip.check) accepts the loop version and catches ties and
-# overlaps.
-
-
-def test_maxpool_selfcheck_catches_ties_and_overlaps():
-    def naive(dout, x, *, kernel_size, stride=None):
-        _, cache = L.maxpool2d_forward_naive(x, kernel_size=kernel_size, stride=stride)
-        return L.maxpool2d_backward_naive(dout, cache)
-
-    def all_maxima(
-        dout, x, *, kernel_size, stride=None
-    ):  # the gradient to every tied max
-        out, _ = L.maxpool2d_forward(x, kernel_size=kernel_size, stride=stride)
-        s, k = (kernel_size if stride is None else stride), kernel_size
-        dx = np.zeros_like(x)
-        for i in range(out.shape[2]):
-            for j in range(out.shape[3]):
-                win = x[:, :, i * s : i * s + k, j * s : j * s + k]
-                mask = win == out[:, :, i : i + 1, j : j + 1]
-                dx[:, :, i * s : i * s + k, j * s : j * s + k] += (
-                    mask * dout[:, :, i : i + 1, j : j + 1]
-                )
-        return dx
-
-    def overwrite(
-        dout, x, *, kernel_size, stride=None
-    ):  # '=' instead of '+=' on overlaps
-        _, cache = L.maxpool2d_forward_naive(x, kernel_size=kernel_size, stride=stride)
-        (sh, sw), kw = cache.stride, cache.kernel_size[1]
-        dx = np.zeros_like(x)
-        for n, c, i, j in np.ndindex(*dout.shape):
-            u, v = divmod(int(cache.argmax[n, c, i, j]), kw)
-            dx[n, c, i * sh + u, j * sw + v] = dout[n, c, i, j]
-        return dx
-
-    assert check.check_maxpool2d_backward(naive).passed
-    report = check.check_maxpool2d_backward(all_maxima)
-    assert not report.passed and "ties" in str(report)
-    report = check.check_maxpool2d_backward(overwrite)
-    assert not report.passed and "overlapping" in str(report)
