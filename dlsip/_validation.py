@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Iterable
 
 import numpy as np
@@ -157,6 +158,38 @@ def check_image(image, name: str = "image") -> np.ndarray:
     return check_array(image, name, ndim=2)
 
 
+def check_bool(value, name: str) -> bool:
+    """``True`` or ``False`` (NumPy's ``np.bool_`` too); not 0, 1 or a string."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {name}={_show(value)}")
+    return bool(value)
+
+
+def check_callable(value, name: str):
+    """A function (anything callable), returned unchanged."""
+    if not callable(value):
+        raise TypeError(
+            f"{name} must be callable (a function), got {name}={_show(value)}"
+        )
+    return value
+
+
+def check_instance(value, name: str, types: type | tuple[type, ...], what: str):
+    """An instance of ``types``, returned unchanged; ``what`` says what was expected."""
+    if not isinstance(value, types):
+        raise TypeError(f"{name} must be {what}, got {name}={_show(value)}")
+    return value
+
+
+def check_module(value, name: str):
+    """A ``torch.nn.Module``, returned unchanged (without importing torch when it is not
+    loaded: then ``value`` cannot be a module)."""
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(value, torch.nn.Module):
+        raise TypeError(f"{name} must be a torch.nn.Module, got {name}={_show(value)}")
+    return value
+
+
 def check_rng(rng, name: str = "rng") -> np.random.Generator:
     """A NumPy random Generator from ``rng``: a Generator (used as is), a non-negative
     integer seed, or None (fresh entropy)."""
@@ -189,4 +222,13 @@ def check_allocation(
         raise ValueError(
             f"{arguments} would make {what} of shape {shape}, with {total:,} values: "
             f"more than the {limit:,} that dlsip allocates"
+        )
+
+
+def check_same_shape(a: np.ndarray, name_a: str, b: np.ndarray, name_b: str) -> None:
+    """Two arrays that must have the same shape (a reference and its estimate)."""
+    if np.shape(a) != np.shape(b):
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same shape, got {name_a} with shape "
+            f"{np.shape(a)} and {name_b} with shape {np.shape(b)}"
         )

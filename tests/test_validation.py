@@ -165,3 +165,52 @@ def test_rng_accepts_a_generator_a_seed_or_none(rng):
 def test_rng_rejects_what_is_not_a_source_of_randomness(rng, error, match):
     with pytest.raises(error, match=match):
         v.check_rng(rng)
+
+
+@pytest.mark.parametrize("value", [True, False, np.bool_(True)])
+def test_bool_accepts(value):
+    assert v.check_bool(value, "training") is bool(value)
+
+
+@pytest.mark.parametrize("value", [0, 1, "yes", None, 0.0])
+def test_bool_rejects_what_is_only_truthy(value):
+    with pytest.raises(
+        TypeError, match=r"training must be True or False, got training="
+    ):
+        v.check_bool(value, "training")
+
+
+def test_callable():
+    assert v.check_callable(len, "fn") is len
+    with pytest.raises(
+        TypeError, match="fn must be callable \\(a function\\), got fn=3"
+    ):
+        v.check_callable(3, "fn")
+
+
+def test_instance_says_what_was_expected():
+    assert v.check_instance(2.5, "x", float, "a float") == 2.5
+    with pytest.raises(TypeError, match="cache must be a ConvCache, got cache=None"):
+        v.check_instance(None, "cache", tuple, "a ConvCache")
+
+
+def test_module():
+    import torch
+
+    linear = torch.nn.Linear(2, 2)
+    assert v.check_module(linear, "model") is linear
+    for value in (3, "net", torch.zeros(2)):
+        with pytest.raises(
+            TypeError, match="model must be a torch.nn.Module, got model="
+        ):
+            v.check_module(value, "model")
+
+
+def test_same_shape():
+    v.check_same_shape(np.zeros((2, 3)), "reference", np.ones((2, 3)), "image")
+    with pytest.raises(
+        ValueError,
+        match=r"reference and image must have the same shape, got reference with shape "
+        r"\(2, 3\) and image with shape \(3, 2\)",
+    ):
+        v.check_same_shape(np.zeros((2, 3)), "reference", np.ones((3, 2)), "image")
