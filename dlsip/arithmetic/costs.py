@@ -25,7 +25,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validation import check_pair, check_positive_int
+from .._validation import (
+    _show,
+    check_allocation,
+    check_bool,
+    check_pair,
+    check_positive_int,
+)
 from .sizes import conv_output_size
 
 
@@ -85,6 +91,7 @@ def standard_conv_cost(
     o = check_positive_int(out_channels, "out_channels")
     kh, kw = check_pair(kernel_size, "kernel_size")
     n, m = check_pair(output_size, "output_size")
+    bias = check_bool(bias, "bias")
     weights = kh * kw * c * o
     return Cost(params=weights + (o if bias else 0), macs=n * m * weights)
 
@@ -146,6 +153,7 @@ def depthwise_separable_cost(
     o = check_positive_int(out_channels, "out_channels")
     kh, kw = check_pair(kernel_size, "kernel_size")
     n, m = check_pair(output_size, "output_size")
+    bias = check_bool(bias, "bias")
     mult = check_positive_int(depth_multiplier, "depth_multiplier")
     mid = c * mult
     depthwise = Cost(
@@ -215,6 +223,7 @@ def connectivity_parameter_counts(
     stride = check_pair(stride, "stride")
     padding = check_pair(padding, "padding", minimum=0)
     th, tw = check_pair(tile, "tile")
+    bias = check_bool(bias, "bias")
     if kh > h + 2 * padding[0] or kw > w + 2 * padding[1]:
         raise ValueError(
             f"kernel_size={(kh, kw)} is larger than the padded input "
@@ -278,16 +287,23 @@ def overlap_counts(
     two_d = not isinstance(input_size, (int, np.integer)) or isinstance(
         input_size, bool
     )
+    sizes = (
+        f"input_size={_show(input_size)}, kernel_size={_show(kernel_size)} and "
+        f"stride={_show(stride)}"
+    )
     if two_d:
         (n1, n2) = check_pair(input_size, "input_size")
         k1, k2 = check_pair(kernel_size, "kernel_size")
         s1, s2 = check_pair(stride, "stride")
+        shape = ((n1 - 1) * s1 + k1, (n2 - 1) * s2 + k2)
+        check_allocation(shape, sizes, what="the counts")
         return np.outer(
             overlap_counts(n1, k1, stride=s1), overlap_counts(n2, k2, stride=s2)
         )
     n = check_positive_int(input_size, "input_size")
     k = check_positive_int(kernel_size, "kernel_size")
     s = check_positive_int(stride, "stride")
+    check_allocation(((n - 1) * s + k,), sizes, what="the counts")
     counts = np.zeros((n - 1) * s + k, dtype=np.int64)
     for i in range(n):  # scatter-add one copy of the kernel of ones per input element
         counts[i * s : i * s + k] += 1

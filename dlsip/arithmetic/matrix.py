@@ -17,7 +17,9 @@ from .. import _geometry
 from .._validation import (
     _is_int,
     _show,
+    check_allocation,
     check_array,
+    check_bool,
     check_nonneg_int,
     check_pair,
     check_positive_int,
@@ -145,12 +147,20 @@ def conv_matrix(
             f"stride must have one entry per axis ({kernel.ndim}), got "
             f"stride={_show(stride)}"
         )
+    sparse = check_bool(sparse, "sparse")
     out_shape = conv_output_size(
         tuple(shape),
         kernel.shape,
         stride=tuple(strides),
         padding=tuple(pads),
     )
+    sizes = (
+        f"kernel with shape {kernel.shape}, input_shape={_show(input_shape)}, "
+        f"stride={_show(stride)} and padding={_show(padding)}"
+    )
+    check_allocation((*out_shape, *kernel.shape), sizes, what="the index grids")
+    if not sparse:
+        check_allocation((math.prod(out_shape), math.prod(shape)), sizes)
     # Row index of each (output, kernel tap) pair and the input pixel the tap lands on.
     grids = np.meshgrid(
         *[np.arange(o) for o in out_shape],
@@ -179,6 +189,14 @@ def _check_geometry(kernel_size, stride, padding, dilation):
         check_pair(padding, "padding", minimum=0),
         check_pair(dilation, "dilation"),
     )
+
+
+def _check_im2col_sizes(x, kernel_size, padding, out_hw, sizes: str) -> None:
+    """Refuse, before allocating, a padded ``x`` or an im2col matrix that is absurd."""
+    n, c, h, w = x.shape
+    (kh, kw), (ph, pw) = kernel_size, padding
+    check_allocation((n, c, h + 2 * ph, w + 2 * pw), sizes, what="x padded")
+    check_allocation((c * kh * kw, n, *out_hw), sizes, what="the im2col matrix")
 
 
 def im2col(
@@ -230,7 +248,9 @@ def im2col(
     """
     x = check_array(x, "x", ndim=4)
     k, s, p, d = _check_geometry(kernel_size, stride, padding, dilation)
-    _geometry.output_hw(x.shape[2:], k, stride=s, padding=p, dilation=d)  # does it fit?
+    out_hw = _geometry.output_hw(x.shape[2:], k, stride=s, padding=p, dilation=d)
+    sizes = f"x with shape {x.shape}, kernel_size={k} and padding={p}"
+    _check_im2col_sizes(x, k, p, out_hw, sizes)
     cols = _geometry.im2col(x, k, stride=s, padding=p, dilation=d)  # (C kH kW, N L)
     # torch's unfold layout: the same matrix cut into one block of columns per sample
     return np.ascontiguousarray(cols.reshape(len(cols), x.shape[0], -1).swapaxes(0, 1))
@@ -369,6 +389,8 @@ def conv2d_im2col(
             )
     _, s, p, d = _check_geometry((kh, kw), stride, padding, dilation)
     ho, wo = _geometry.output_hw(x.shape[2:], (kh, kw), stride=s, padding=p, dilation=d)
+    sizes = f"x with shape {x.shape}, weight with shape {weight.shape} and padding={p}"
+    _check_im2col_sizes(x, (kh, kw), p, (ho, wo), sizes)
     cols = _geometry.im2col(x, (kh, kw), stride=s, padding=p, dilation=d)
     out = weight.reshape(c_out, -1) @ cols  # (C_out, N Ho Wo): one product
     if bias is not None:

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._validation import _is_int, _show, check_nonneg_int, check_positive_int
+from .._validation import (
+    _is_int,
+    _show,
+    check_allocation,
+    check_module,
+    check_nonneg_int,
+    check_positive_int,
+)
 
 if TYPE_CHECKING:  # only for annotations: importing this module does not import torch
     import torch
@@ -128,15 +135,18 @@ def _geometry_from_tuple(index: int, spec) -> _Geometry:
     k, s, p, *rest = spec
     d = rest[0] if rest else 1
     named = {"kernel_size": k, "stride": s, "padding": p, "dilation": d}
-    ndim, _ = _axes(named)
-    return _Geometry(
-        name=f"layer {index + 1}",
-        kind="conv",
-        kernel_size=tuple(_per_axis(k, "kernel_size", ndim, check_positive_int)),
-        stride=tuple(_per_axis(s, "stride", ndim, check_positive_int)),
-        padding=tuple(_per_axis(p, "padding", ndim, check_nonneg_int)),
-        dilation=tuple(_per_axis(d, "dilation", ndim, check_positive_int)),
-    )
+    try:
+        ndim, _ = _axes(named)
+        return _Geometry(
+            name=f"layer {index + 1}",
+            kind="conv",
+            kernel_size=tuple(_per_axis(k, "kernel_size", ndim, check_positive_int)),
+            stride=tuple(_per_axis(s, "stride", ndim, check_positive_int)),
+            padding=tuple(_per_axis(p, "padding", ndim, check_nonneg_int)),
+            dilation=tuple(_per_axis(d, "dilation", ndim, check_positive_int)),
+        )
+    except (TypeError, ValueError) as exc:  # name the argument: layers[i], not k
+        raise type(exc)(f"layers[{index}]={_show(spec)}: {exc}") from None
 
 
 def receptive_field_layers(model: torch.nn.Module) -> list:
@@ -456,9 +466,9 @@ def receptive_field(
     TypeError
         If an argument has the wrong type.
     ValueError
-        If a layer does not fit into its input (see :func:`conv_output_size`), if a
-        model has branches (out of scope) or unknown layers, or if ``input_size`` is one
-        int but a layer is not square.
+        If ``layers`` is an empty list, a layer does not fit into its input (see
+        :func:`conv_output_size`), a model has branches (out of scope) or unknown
+        layers, or ``input_size`` is one int but a layer is not square.
 
     Notes
     -----
@@ -511,6 +521,8 @@ def receptive_field(
             spatial = dims if spatial is None else spatial
             geoms.append(_geometry_from_module(name, m, dims))
     elif isinstance(layers, (list, tuple)):
+        if not layers:
+            raise ValueError(f"layers must hold a layer, got layers={layers}")
         geoms = [_geometry_from_tuple(i, spec) for i, spec in enumerate(layers)]
     else:
         raise TypeError(
@@ -635,10 +647,11 @@ def empirical_receptive_field(
     Raises
     ------
     TypeError
-        If ``model`` is not a module.
+        If ``model`` is not a module or ``input_size`` is not a tuple of integers.
     ValueError
-        If ``position`` lies outside the output, or the model contains a layer that the
-        copy cannot make positive (see :func:`receptive_field_layers`).
+        If ``input_size`` does not fit the model, ``position`` lies outside the output,
+        or the model contains a layer that the copy cannot make positive (see
+        :func:`receptive_field_layers`).
 
     Examples
     --------
@@ -655,13 +668,14 @@ def empirical_receptive_field(
     import torch
     from torch import nn
 
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got model={_show(model)}")
-    shape = tuple(
-        _per_axis(
-            tuple(input_size), "input_size", len(tuple(input_size)), check_positive_int
+    check_module(model, "model")
+    if not isinstance(input_size, (tuple, list)) or len(input_size) < 2:
+        raise TypeError(
+            "input_size must be a tuple (C, H, W) or (C, L) of integers, got "
+            f"input_size={_show(input_size)}"
         )
-    )
+    shape = tuple(_per_axis(input_size, "input_size", 0, check_positive_int))
+    check_allocation((1, *shape), f"input_size={shape}", what="the input")
     positive = copy.deepcopy(model).to(torch.float64)
     local = {
         name for name, _ in receptive_field_layers(positive)
@@ -711,7 +725,10 @@ def empirical_receptive_field(
     replace(positive)
     positive.eval()
     x = torch.ones((1, *shape), dtype=torch.float64, requires_grad=True)
-    y = positive(x) if local else x
+    try:
+        y = positive(x) if local else x
+    except RuntimeError as err:  # torch's message names neither argument
+        raise ValueError(f"input_size={shape} does not fit model: {err}") from err
     spatial = y.shape[2:]
     if position is None:
         position = tuple(s // 2 for s in spatial)

@@ -20,9 +20,13 @@ an ``int`` when all its arguments are integers and a tuple otherwise.
 
 from __future__ import annotations
 
-import numpy as np
-
-from .._validation import _is_int, _show, check_nonneg_int, check_positive_int
+from .._validation import (
+    _is_int,
+    _show,
+    check_bool,
+    check_nonneg_int,
+    check_positive_int,
+)
 
 #: An integer (the same on every axis) or a tuple of integers, one per axis.
 Size = int | tuple[int, ...]
@@ -323,8 +327,7 @@ def pool_output_size(
     ...
     ValueError: padding must be at most half of kernel_size, got padding=2 with ...
     """
-    if not isinstance(ceil_mode, (bool, np.bool_)):
-        raise TypeError(f"ceil_mode must be a bool, got ceil_mode={_show(ceil_mode)}")
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
     if stride is None:
         stride = kernel_size
     ndim, as_tuple = _axes(
@@ -497,10 +500,7 @@ def same_padding(
     ...
     ValueError: kernel_size=4 with dilation=1 has an even effective size 4: no ...
     """
-    if not isinstance(asymmetric, (bool, np.bool_)):
-        raise TypeError(
-            f"asymmetric must be a bool, got asymmetric={_show(asymmetric)}"
-        )
+    asymmetric = check_bool(asymmetric, "asymmetric")
     ndim, as_tuple = _axes({"kernel_size": kernel_size, "dilation": dilation})
     k = _per_axis(kernel_size, "kernel_size", ndim, check_positive_int)
     d = _per_axis(dilation, "dilation", ndim, check_positive_int)

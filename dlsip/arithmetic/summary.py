@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # only for annotations: importing this module does not import torch
     import torch
 
-from .._validation import _show, check_positive_int
+from .._validation import _show, check_allocation, check_module, check_positive_int
 from .receptive import _fmt, _table
 from .sizes import _per_axis
 
@@ -114,7 +114,7 @@ def summary(model: torch.nn.Module, input_size: tuple[int, ...]) -> ModelSummary
     TypeError
         If ``model`` is not a module or ``input_size`` is not a tuple of integers.
     ValueError
-        If a size is below 1.
+        If a size is below 1, or ``input_size`` does not fit the model.
 
     Notes
     -----
@@ -159,10 +159,8 @@ def summary(model: torch.nn.Module, input_size: tuple[int, ...]) -> ModelSummary
     total multiply-accumulates (MACs): 588,000
     """
     import torch
-    from torch import nn
 
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got model={_show(model)}")
+    check_module(model, "model")
     if not isinstance(input_size, (tuple, list, torch.Size)) or len(input_size) == 0:
         raise TypeError(
             "input_size must be a tuple of integers (with the batch dimension), got "
@@ -171,6 +169,7 @@ def summary(model: torch.nn.Module, input_size: tuple[int, ...]) -> ModelSummary
     shape = tuple(
         _per_axis(tuple(input_size), "input_size", len(input_size), check_positive_int)
     )
+    check_allocation(shape, f"input_size={shape}", what="the input")
 
     names = {m: name for name, m in model.named_modules()}
     leaves = [m for m in model.modules() if not list(m.children())]
@@ -209,7 +208,12 @@ def summary(model: torch.nn.Module, input_size: tuple[int, ...]) -> ModelSummary
         device = params[0].device if params else torch.device("cpu")
         model.eval()
         with torch.no_grad():
-            model(torch.zeros(shape, dtype=dtype, device=device))
+            try:
+                model(torch.zeros(shape, dtype=dtype, device=device))
+            except RuntimeError as err:  # torch's message names neither argument
+                raise ValueError(
+                    f"input_size={shape} does not fit model: {err}"
+                ) from err
     finally:
         for h in handles:
             h.remove()

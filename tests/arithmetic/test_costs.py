@@ -146,6 +146,21 @@ def test_cost_errors(func, kwargs, error, match):
         )
 
 
+@pytest.mark.parametrize("bias", [0, "yes", None])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda bias: A.standard_conv_cost(1, 1, 3, output_size=4, bias=bias),
+        lambda bias: A.depthwise_separable_cost(1, 1, 3, output_size=4, bias=bias),
+        lambda bias: A.connectivity_parameter_counts((1, 6, 6), 1, 3, bias=bias),
+    ],
+)
+def test_bias_must_be_a_bool(call, bias):
+    match = f"bias must be True or False, got bias={bias!r}"
+    with pytest.raises(TypeError, match=match):
+        call(bias)
+
+
 def test_depth_multiplier_error():
     with pytest.raises(
         ValueError,
@@ -277,6 +292,22 @@ def test_overlap_counts_errors():
         A.overlap_counts(4, 3, stride=0)
     with pytest.raises(TypeError, match="input_size must be an integer or a pair"):
         A.overlap_counts("4", 3, stride=2)
+
+
+@pytest.mark.parametrize(
+    ("input_size", "kernel_size", "named"),
+    [
+        (10**12, 3, "input_size=1000000000000"),
+        ((5, 10**12), 3, r"input_size=\(5, 1000000000000\)"),
+        (5, 10**12, "kernel_size=1000000000000"),
+        ((5, 5), (3, 10**12), r"kernel_size=\(3, 1000000000000\)"),
+    ],
+)
+def test_overlap_counts_refuses_absurd_sizes_before_allocating(
+    input_size, kernel_size, named
+):
+    with pytest.raises(ValueError, match=f"{named}.* would make the counts of shape"):
+        A.overlap_counts(input_size, kernel_size)
 
 
 def test_overlap_counts_hyperparameters_are_keyword_only():

@@ -134,6 +134,36 @@ def test_conv_matrix_transpose_is_the_input_gradient(stride, padding):
             ValueError,
             "stride must be a positive integer, got stride=0",
         ),
+        (
+            lambda: A.conv_matrix(np.ones(3), 5, sparse=0),
+            TypeError,
+            "sparse must be True or False, got sparse=0",
+        ),
+        (
+            lambda: A.conv_matrix(np.ones(3), 5, sparse="yes"),
+            TypeError,
+            "sparse must be True or False, got sparse='yes'",
+        ),
+        (  # absurd sizes are refused before allocating, naming the argument
+            lambda: A.conv_matrix(np.ones((3, 3)), (3, 10**12)),
+            ValueError,
+            r"input_shape=\(3, 1000000000000\).* would make the index grids",
+        ),
+        (
+            lambda: A.conv_matrix(np.ones((3, 3)), (3, 3), padding=10**12),
+            ValueError,
+            r"padding=1000000000000 would make the index grids",
+        ),
+        (
+            lambda: A.conv_matrix(np.ones((3, 3)), (3, 3), padding=(1, 10**12)),
+            ValueError,
+            r"padding=\(1, 1000000000000\) would make the index grids",
+        ),
+        (  # the dense matrix too (the sparse one holds only the nonzeros)
+            lambda: A.conv_matrix(np.ones(1), 10**5),
+            ValueError,
+            r"input_shape=\(100000,\).* would make an array of shape \(100000, 1",
+        ),
     ],
 )
 def test_conv_matrix_errors(call, error, match):
@@ -227,6 +257,28 @@ def test_conv2d_im2col_equals_torch(config):
             ),
             ValueError,
             r"bias must have shape \(2,\)",
+        ),
+        (  # absurd paddings are refused before allocating, naming the argument
+            lambda: A.im2col(np.ones((1, 1, 3, 3)), 2, padding=10**12),
+            ValueError,
+            r"padding=\(1000000000000, 1000000000000\) would make x padded",
+        ),
+        (
+            lambda: A.im2col(np.ones((1, 1, 3, 3)), 2, padding=(1, 10**12)),
+            ValueError,
+            r"padding=\(1, 1000000000000\) would make x padded",
+        ),
+        (
+            lambda: A.conv2d_im2col(
+                np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), padding=(1, 10**12)
+            ),
+            ValueError,
+            r"padding=\(1, 1000000000000\) would make x padded",
+        ),
+        (  # a padded x that fits, but too many patches
+            lambda: A.im2col(np.ones((1, 1, 3, 3)), 30, padding=(9000, 100)),
+            ValueError,
+            r"kernel_size=\(30, 30\) and padding=\(9000, 100\) would make the im2col",
         ),
     ],
 )

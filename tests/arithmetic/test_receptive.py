@@ -259,7 +259,27 @@ def test_receptive_field_non_square_needs_per_axis_input():
             ValueError,
             r"layers\[0\] must be a tuple \(kernel_size, stride, padding\)",
         ),
-        ([(3, 0, 1)], ValueError, r"stride must be a positive integer, got stride=0"),
+        (
+            [(3, 0, 1)],
+            ValueError,
+            r"layers\[0\]=\(3, 0, 1\): stride must be a positive integer, got stride=0",
+        ),
+        ([], ValueError, r"layers must hold a layer, got layers=\[\]"),
+        (
+            [(3, 1, 0), (0, 1, 0)],
+            ValueError,
+            r"layers\[1\]=\(0, 1, 0\): kernel_size must be a positive integer",
+        ),
+        (
+            [(3, "1", 0)],
+            TypeError,
+            r"layers\[0\]=\(3, '1', 0\): stride must be an integer or a tuple",
+        ),
+        (
+            [((3, 3), (1, 1, 1), 0)],
+            ValueError,
+            r"layers\[0\]=.*: tuple arguments must have one entry per axis",
+        ),
         (
             [(7, 1, 0)],
             ValueError,
@@ -330,3 +350,28 @@ def test_empirical_receptive_field_errors_and_no_side_effects():
         A.empirical_receptive_field(model, (1, 7, 7), position=(5, 0))
     with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
         A.empirical_receptive_field([(3, 1, 0)], (1, 7, 7))
+
+
+@pytest.mark.parametrize(
+    ("input_size", "error", "match"),
+    [
+        ((), TypeError, r"input_size must be a tuple \(C, H, W\) .*=\(\)"),
+        ("", TypeError, r"input_size must be a tuple \(C, H, W\) .*=''"),
+        (7, TypeError, r"input_size must be a tuple \(C, H, W\) .*=7"),
+        ((1, 0, 7), ValueError, r"input_size must be a positive integer"),
+        (
+            (3, 9, 9),
+            ValueError,
+            r"input_size=\(3, 9, 9\) does not fit model: .*1 channels",
+        ),
+        (
+            (1, 10**6, 10**6),
+            ValueError,
+            r"input_size=\(1, 1000000, 1000000\) would make the input",
+        ),
+    ],
+)
+def test_empirical_receptive_field_input_size_errors(input_size, error, match):
+    model = nn.Sequential(nn.Conv2d(1, 2, 3))
+    with pytest.raises(error, match=match):
+        A.empirical_receptive_field(model, input_size)

@@ -323,7 +323,7 @@ def test_tuple_and_int_forms():
         (
             lambda: A.pool_output_size(4, 2, ceil_mode=1),
             TypeError,
-            r"ceil_mode must be a bool",
+            r"ceil_mode must be True or False",
         ),
         (
             lambda: A.conv_transpose_output_size(3, 3, stride=2, output_padding=2),
@@ -349,7 +349,7 @@ def test_tuple_and_int_forms():
         (
             lambda: A.same_padding(3, asymmetric="yes"),
             TypeError,
-            r"asymmetric must be a bool",
+            r"asymmetric must be True or False",
         ),
     ],
 )

@@ -150,6 +150,18 @@ def test_summary_restores_training_mode_and_leaves_running_stats():
             ValueError,
             "input_size must be a positive integer",
         ),
+        (
+            nn.Conv2d(1, 2, 3),
+            (1, 3, 9, 9),
+            ValueError,
+            r"input_size=\(1, 3, 9, 9\) does not fit model: .*1 channels",
+        ),
+        (
+            nn.Conv2d(1, 2, 3),
+            (1, 1, 10**6, 10**6),
+            ValueError,
+            r"input_size=\(1, 1, 1000000, 1000000\) would make the input",
+        ),
     ],
 )
 def test_summary_errors(model, size, error, match):
