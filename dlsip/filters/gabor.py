@@ -90,6 +90,10 @@ def gabor_kernel(
             "octaves), "
             f"got bandwidth={bandwidth}"
         )
+    # the arguments that set the kernel's size, for the message of an absurd one
+    sizes = f"n_stds={n_stds}"
+    if sigma_x is None or sigma_y is None:
+        sizes += f", frequency={frequency} and bandwidth={bandwidth}"
     sigma_x = (
         prefactor / frequency
         if sigma_x is None
@@ -100,13 +104,14 @@ def gabor_kernel(
         if sigma_y is None
         else check_float(sigma_y, "sigma_y", minimum=0.0, strict=True)
     )
+    sizes += f" (sigma_x={sigma_x:g}, sigma_y={sigma_y:g})"
     extent = n_stds * max(sigma_x, sigma_y)  # the envelope's reach, in pixels
     if not np.isfinite(extent) or extent > 1 << 20:
-        check_allocation((1 << 21, 1 << 21), f"n_stds * sigma={extent!r}")
+        check_allocation((1 << 21, 1 << 21), sizes)
     ct, st = np.cos(theta), np.sin(theta)
     x0 = int(np.ceil(max(abs(n_stds * sigma_x * ct), abs(n_stds * sigma_y * st), 1)))
     y0 = int(np.ceil(max(abs(n_stds * sigma_y * ct), abs(n_stds * sigma_x * st), 1)))
-    check_allocation((2 * y0 + 1, 2 * x0 + 1), f"n_stds * sigma={extent!r}")
+    check_allocation((2 * y0 + 1, 2 * x0 + 1), sizes)
     y, x = np.meshgrid(
         np.arange(-y0, y0 + 1), np.arange(-x0, x0 + 1), indexing="ij", sparse=True
     )

@@ -30,7 +30,7 @@ def _gaussian_1d(sigma: float, truncate: float) -> np.ndarray:
     # Same formula and radius as scipy.ndimage's _gaussian_kernel1d, so results agree
     # exactly.
     radius = int(truncate * sigma + 0.5)
-    check_allocation((2 * radius + 1,), f"sigma={sigma!r}")
+    check_allocation((2 * radius + 1,), f"sigma={sigma!r} and truncate={truncate!r}")
     if sigma == 0:
         return np.ones(1)
     x = np.arange(-radius, radius + 1)
@@ -88,7 +88,7 @@ def gaussian_kernel(
     k = _gaussian_1d(sigma, truncate)
     if ndim == 1:
         return k
-    check_allocation((len(k), len(k)), f"sigma={sigma!r}")
+    check_allocation((len(k), len(k)), f"sigma={sigma!r} and truncate={truncate!r}")
     return np.outer(k, k)
 
 
@@ -162,7 +162,8 @@ def gaussian_filter(
     k0, k1 = (_gaussian_1d(s, truncate).astype(dtype) for s in sigmas)
     r0, r1 = len(k0) // 2, len(k1) // 2
     check_allocation(
-        (image.shape[0] + 2 * r0, image.shape[1] + 2 * r1), f"sigma={sigma!r}"
+        (image.shape[0] + 2 * r0, image.shape[1] + 2 * r1),
+        f"sigma={sigma!r} and truncate={truncate!r}",
     )
     # Padding both axes first and filtering the padded columns equals scipy's
     # axis-by-axis padding: a column filter commutes with re-indexing the columns (and

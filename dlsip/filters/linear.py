@@ -54,6 +54,7 @@ from numpy.typing import ArrayLike
 
 from .. import _geometry
 from .._validation import (
+    _is_int,
     _show,
     check_allocation,
     check_array,
@@ -142,7 +143,7 @@ def pad(
     >>> pad([[1, 2, 3]], ((0, 0), (1, 1)), mode="constant", cval=9)
     array([[9, 1, 2, 3, 9]])
     """
-    image = check_array(image, "image", ndim=2, allow_empty=True)
+    image = check_image(image)
     mode = check_choice(mode, "mode", MODES)
     cval = check_float(cval, "cval")
     expected = "((top, bottom), (left, right)) of non-negative integers"
@@ -150,7 +151,11 @@ def pad(
         widths = np.asarray(pad_width)
     except ValueError:  # ragged
         widths = np.zeros(0)
-    if widths.shape != (2, 2) or widths.dtype.kind not in "iu" or np.any(widths < 0):
+    if (
+        widths.shape != (2, 2)
+        or not all(_is_int(w) for side in pad_width for w in side)  # not True, 1.0
+        or np.any(widths < 0)
+    ):
         raise ValueError(
             f"pad_width must be {expected}, got pad_width={_show(pad_width)}"
         )
@@ -189,11 +194,24 @@ def _padding_widths(padding, effective: Pair, *, flipped: bool = False) -> Width
     return _geometry.symmetric((ph, pw))
 
 
-def _prepare(image, kernel, padding, mode, cval, stride, dilation, *, flipped=False):
+def _prepare(
+    image,
+    kernel,
+    padding,
+    mode,
+    cval,
+    stride,
+    dilation,
+    *,
+    flipped=False,
+    kernel_name="kernel",
+):
     """Validate the arguments of the 2D linear filters and pad the image.
 
     Returns the padded image and the kernel (rotated by 180 degrees when ``flipped``),
-    both in the output dtype, and the stride and dilation as pairs.
+    both in the output dtype, and the stride and dilation as pairs. ``kernel_name`` is
+    what the caller's argument is called, for the message of a kernel that does not
+    fit.
     """
     image = check_image(image)
     kernel = check_array(kernel, "kernel", ndim=2)
@@ -204,15 +222,18 @@ def _prepare(image, kernel, padding, mode, cval, stride, dilation, *, flipped=Fa
     effective = effective_kernel_size(kernel.shape, dilation=dilation)
     widths = _padding_widths(padding, effective, flipped=flipped)
     padded_shape = tuple(n + sum(w) for n, w in zip(image.shape, widths))
-    check_allocation(padded_shape, f"padding={padding!r}")
+    sizes = f"padding={padding!r}"
+    if effective != kernel.shape:  # "same" and "full" grow with the dilation
+        sizes += f" with dilation={dilation}"
+    check_allocation(padded_shape, sizes)
     if padded_shape[0] < effective[0] or padded_shape[1] < effective[1]:
         if effective == kernel.shape:
             what = "kernel"
         else:
-            what = f"dilated kernel (effective size {effective})"
+            what = f"kernel dilated by dilation={dilation} (effective size {effective})"
         raise ValueError(
-            f"kernel of shape {kernel.shape} does not fit the image: the {what} is "
-            f"larger than the padded image of shape {padded_shape} "
+            f"{kernel_name} of shape {kernel.shape} does not fit the image: the {what} "
+            f"is larger than the padded image of shape {padded_shape} "
             f"(image shape {image.shape}, "
             f"padding={padding!r}); use padding='same' or 'full', or a smaller kernel"
         )
@@ -522,7 +543,8 @@ def _linear_1d(func, signal, kernel, padding, mode, cval, stride, dilation):
             raise
         raise ValueError(
             f"kernel of length {k.shape[1]} does not fit the signal of length "
-            f"{row.shape[1]} with this padding: {str(exc).split(': ', 1)[1]}"
+            f"{row.shape[1]} with padding={padding!r} and dilation={dilation!r}: "
+            f"{str(exc).split(': ', 1)[1]}"
         ) from None
 
 

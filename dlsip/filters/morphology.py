@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import _is_int, check_choice, check_float, check_image
+from .._validation import _is_int, check_array, check_choice, check_float, check_image
 from .linear import MODES
 from .window import _check_footprint, _pad_for_window, _reduce_views
 
@@ -21,9 +21,10 @@ __all__ = ["dilate", "erode"]
 def _morphology(image, footprint, mode, cval, *, dilation: bool) -> np.ndarray:
     image = check_image(image)
     if _is_int(footprint):  # an int k is a k x k square
-        fp = _check_footprint(footprint, None, image.shape)
+        fp = _check_footprint(footprint, None, image.shape, size_name="footprint")
     else:
-        fp = _check_footprint(3, footprint, image.shape)
+        footprint = check_array(footprint, "footprint", ndim=2)
+        fp = _check_footprint(None, footprint, image.shape)
     binary = image.dtype == bool
     if mode is None:
         mode, cval = ("constant", 0.0) if binary else ("reflect", cval)

@@ -162,7 +162,14 @@ def separable_correlate2d(
     column = check_array(column, "column", ndim=1)
     row = check_array(row, "row", ndim=1)
     padded, kernel, _, _ = _prepare(
-        image, np.outer(column, row), padding, mode, cval, 1, 1
+        image,
+        np.outer(column, row),
+        padding,
+        mode,
+        cval,
+        1,
+        1,
+        kernel_name="np.outer(column, row)",
     )
     columns = correlate2d(
         padded, column[:, None].astype(kernel.dtype)

@@ -62,12 +62,14 @@ Statistic = str | Callable[[np.ndarray], float]
 _VALUES_PER_BLOCK = 1 << 24
 
 
-def _check_footprint(size, footprint, image_shape) -> np.ndarray:
-    """A boolean footprint from ``footprint`` (a mask) or ``size`` (an int or pair)."""
+def _check_footprint(size, footprint, image_shape, *, size_name="size") -> np.ndarray:
+    """A boolean footprint from ``footprint`` (a mask) or ``size`` (an int or pair),
+    which the caller's signature calls ``size_name``."""
     if footprint is None:
-        kh, kw = check_pair(size, "size")
-        check_allocation((kh, kw), f"size={size!r}")
-        check_allocation((image_shape[0] + kh, image_shape[1] + kw), f"size={size!r}")
+        kh, kw = check_pair(size, size_name)
+        sizes = f"{size_name}={size!r}"
+        check_allocation((kh, kw), sizes)
+        check_allocation((image_shape[0] + kh, image_shape[1] + kw), sizes)
         return np.ones((kh, kw), dtype=bool)
     fp = check_array(footprint, "footprint", ndim=2)
     if not np.any(fp):

@@ -33,3 +33,22 @@ def test_gabor_errors():
         F.gabor_kernel(0.0)
     with pytest.raises(ValueError, match=r"sigma_x must be > 0.0, got sigma_x=-1.0"):
         F.gabor_kernel(0.2, sigma_x=-1.0)
+
+
+@pytest.mark.parametrize(
+    "frequency,kwargs,named",
+    [
+        (1e-12, {}, "frequency=1e-12"),
+        (0.1, dict(bandwidth=1e-12), "bandwidth=1e-12"),
+        (0.1, dict(sigma_x=1e12, sigma_y=1.0), "sigma_x=1e"),
+        (0.1, dict(sigma_x=1.0, sigma_y=1e12), "sigma_y=1e"),
+        (0.1, dict(sigma_x=1.0, sigma_y=1.0, n_stds=1e12), "n_stds=1000000000000.0"),
+    ],
+)
+def test_gabor_refuses_an_absurd_size_naming_the_argument(frequency, kwargs, named):
+    with pytest.raises(ValueError, match=rf"{named}.* would make an array of shape"):
+        F.gabor_kernel(frequency, **kwargs)
+
+
+def test_gabor_frequency_sets_only_the_wave_when_both_sigmas_are_given():
+    assert F.gabor_kernel(1e-12, sigma_x=2.0, sigma_y=2.0).shape == (13, 13)

@@ -85,6 +85,11 @@ def test_gaussian_float32_and_uint8(rng):
         ),
         (dict(truncate=0.0), ValueError, r"truncate must be > 0.0, got truncate=0.0"),
         (dict(mode="ignore"), ValueError, r"got mode='ignore'"),
+        (
+            dict(truncate=1e12),
+            ValueError,
+            r"sigma=1.0 and truncate=1000000000000.0 would make an array",
+        ),
     ],
 )
 def test_gaussian_errors(kwargs, exc, match):
@@ -100,6 +105,10 @@ def test_gaussian_kernel_errors():
         F.gaussian_kernel(1.0, ndim=3)
     with pytest.raises(ValueError, match=r"sigma must be >= 0.0, got sigma=-0.5"):
         F.gaussian_kernel(-0.5)
+    with pytest.raises(ValueError, match=r"truncate=1000000000000.0 would make"):
+        F.gaussian_kernel(1.0, truncate=1e12)
+    with pytest.raises(ValueError, match=r"truncate=10000.0 would make"):  # 2D only
+        F.gaussian_kernel(1.0, truncate=1e4)
 
 
 def test_non_finite_pixels_stay_local(rng):

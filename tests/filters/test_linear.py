@@ -298,7 +298,26 @@ def test_1d_stride_dilation_equal_torch(rng, stride, dilation, padding):
             ValueError,
             r"dilation must be a positive integer, got dilation=0",
         ),
-        (dict(dilation=2), ValueError, r"dilated kernel \(effective size \(5, 5\)\)"),
+        (
+            dict(dilation=2),
+            ValueError,
+            r"kernel dilated by dilation=\(2, 2\) \(effective size \(5, 5\)\)",
+        ),
+        (  # an absurd dilation is named, whichever check refuses it
+            dict(dilation=10**12, padding=1),
+            ValueError,
+            r"kernel dilated by dilation=\(1000000000000, 1000000000000\)",
+        ),
+        (
+            dict(dilation=(1, 10**12), padding=1),
+            ValueError,
+            r"kernel dilated by dilation=\(1, 1000000000000\)",
+        ),
+        (
+            dict(dilation=(1, 10**12), padding="same"),
+            ValueError,
+            r"padding='same' with dilation=\(1, 1000000000000\) would make",
+        ),
         (
             dict(mode="zeros"),
             ValueError,
@@ -370,6 +389,12 @@ def test_kernel_as_large_as_the_image_is_valid_and_gives_one_pixel(rng):
             r"padding must be one of 'valid', 'same', 'full', got padding='half'",
         ),
         (dict(mode="symmetric"), ValueError, r"got mode='symmetric'"),
+        (
+            dict(dilation=10**12, padding=1),
+            ValueError,
+            r"kernel of length 3 does not fit the signal of length 5 with padding=1 "
+            r"and dilation=1000000000000",
+        ),
     ],
 )
 def test_1d_errors(kwargs, exc, match):
@@ -481,7 +506,16 @@ def test_pad_returns_a_new_array_even_without_padding():
 
 @pytest.mark.parametrize(
     "pad_width",
-    [((1, 1),), ((1, -1), (0, 0)), ((1.5, 1), (0, 0)), 2, "a", ((1, 1), (1,))],
+    [
+        ((1, 1),),
+        ((1, -1), (0, 0)),
+        ((1.5, 1), (0, 0)),
+        ((1.0, 1), (0, 0)),
+        ((True, 1), (0, 0)),
+        2,
+        "a",
+        ((1, 1), (1,)),
+    ],
 )
 def test_pad_errors(pad_width):
     with pytest.raises(
@@ -503,12 +537,23 @@ def test_pad_errors(pad_width):
         (lambda: F.mean_filter(np.ones((3, 3)), 10**9), "size"),
         (lambda: F.gaussian_filter(np.ones((3, 3)), 1e12), "sigma"),
         (lambda: F.gaussian_kernel(1e5), "sigma"),
-        (lambda: F.gabor_kernel(1e-12), "n_stds \\* sigma"),
+        (lambda: F.gabor_kernel(1e-12), "frequency"),
     ],
 )
 def test_absurd_sizes_are_rejected_before_allocating(call, name):
     with pytest.raises(ValueError, match=rf"{name}=.* would make .* values"):
         call()
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "wrap"])
+def test_pad_rejects_an_empty_image(mode):
+    with pytest.raises(ValueError, match=r"image must not be empty, got image with"):
+        F.pad(np.ones((0, 7)), ((1, 1), (1, 1)), mode=mode)
+
+
+def test_pad_takes_an_integer_array_of_widths():
+    out = F.pad(np.ones((2, 2)), np.array([[1, 0], [0, 2]]))
+    assert out.shape == (3, 4)
 
 
 def test_stride_samples_the_stride_one_output_for_every_padding(rng):

@@ -78,6 +78,21 @@ def test_binary_dilation_of_a_point_is_the_element():
     )
 
 
+@pytest.mark.parametrize("func", [F.dilate, F.erode])
+@pytest.mark.parametrize(
+    "footprint,exc,match",
+    [
+        (None, TypeError, r"footprint must be an array of numbers, got footprint=None"),
+        ("abc", TypeError, r"footprint must be an array of numbers"),
+        (0, ValueError, r"footprint must be a positive integer, got footprint=0"),
+        (10**6, ValueError, r"footprint=1000000 would make an array"),
+    ],
+)
+def test_footprint_errors_name_footprint(func, footprint, exc, match):
+    with pytest.raises(exc, match=match):
+        func(np.ones((4, 4)), footprint)
+
+
 def test_morphology_errors():
     with pytest.raises(ValueError, match=r"footprint must be 2D"):
         F.dilate(np.ones((4, 4), bool), np.ones(3, bool))

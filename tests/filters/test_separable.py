@@ -168,7 +168,8 @@ def test_separable_correlate2d_errors():
     with pytest.raises(ValueError, match=r"row must not be empty"):
         F.separable_correlate2d(np.ones((4, 4)), np.ones(2), np.ones(0))
     with pytest.raises(
-        ValueError, match=r"kernel of shape \(5, 2\) does not fit the image"
+        ValueError,
+        match=r"np.outer\(column, row\) of shape \(5, 2\) does not fit the image",
     ):
         F.separable_correlate2d(np.ones((4, 4)), np.ones(5), np.ones(2))
     with pytest.raises(ValueError, match=r"mode must be one of"):
