@@ -38,7 +38,16 @@ $(STAMP): pyproject.toml
 	$(PY) -c "import torch, torchvision, dlsip; print('torch', torch.__version__, '| torchvision', torchvision.__version__)"
 	@touch $(STAMP)
 
-book: $(STAMP)
+# Browser assets from npm (package.json): MathJax, served from the built site so that
+# formulas render offline, and axe-core for the accessibility test.
+NODE_STAMP := node_modules/.dlsip-installed
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the book's MathJax and axe-core: install Node.js (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
+book: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 	@echo "The book is at $(abspath _build/html/index.html)"
 
@@ -53,7 +62,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
 	$(VENV)/bin/ruff format $(LINT_PATHS)
 
-test: lint
+test: lint $(NODE_STAMP)
 	$(PY) -m pytest
 
 test-fast: $(STAMP)
@@ -75,4 +84,4 @@ benchmarks: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf _build .pytest_cache
+	rm -rf _build .pytest_cache node_modules

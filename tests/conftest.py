@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -30,3 +32,33 @@ def real_mnist_available() -> bool:
         bool(root)
         and (Path(root) / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").is_file()
     )
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """Build the book once per test session (``-W``: warnings are errors) and return
+    ``(completed process, path of the HTML folder)``."""
+    out = tmp_path_factory.mktemp("book")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    command = [
+        str(jb) if jb.exists() else shutil.which("jupyter-book"),
+        "build",
+        str(ROOT),
+        "-W",
+        "--keep-going",
+        "--path-output",
+        str(out),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    return result, out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def book_html(built_book) -> Path:
+    """The HTML folder of a book that built; fails the test when the build failed."""
+    result, html = built_book
+    if result.returncode != 0:
+        pytest.fail(
+            "the book did not build:\n" + (result.stdout + result.stderr)[-3000:]
+        )
+    return html

@@ -4,31 +4,8 @@ stored outputs, the Colab button and hidden solutions."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-from tests.conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def built_book(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    jb = Path(sys.executable).with_name("jupyter-book")
-    command = [
-        str(jb) if jb.exists() else shutil.which("jupyter-book"),
-        "build",
-        str(ROOT),
-        "-W",
-        "--keep-going",
-        "--path-output",
-        str(out),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
-    return result, out / "_build" / "html"
 
 
 @pytest.mark.slow
