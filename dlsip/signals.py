@@ -18,8 +18,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import (
-    _show,
     check_allocation,
+    check_bool,
     check_float,
     check_image,
     check_int,
@@ -60,8 +60,11 @@ def salt_and_pepper(
 
     Raises
     ------
+    TypeError
+        If ``low`` or ``high`` is not a number.
     ValueError
-        If amount is outside [0, 1].
+        If amount is outside [0, 1], ``low`` or ``high`` is not finite, or ``low`` is
+        above ``high``.
 
     Notes
     -----
@@ -83,6 +86,8 @@ def salt_and_pepper(
     if amount > 1:
         raise ValueError(f"amount must be in [0, 1], got amount={amount}")
     rng = check_rng(rng)
+    low = None if low is None else check_float(low, "low")
+    high = None if high is None else check_float(high, "high")
     if image.dtype.kind in "iu":
         info = np.iinfo(image.dtype)
         low = info.min if low is None else low
@@ -90,6 +95,8 @@ def salt_and_pepper(
     else:
         low = image.min() if low is None else low
         high = image.max() if high is None else high
+    if low > high:
+        raise ValueError(f"low must be at most high, got low={low} and high={high}")
     out = image.copy()
     n = int(round(amount * image.size))
     idx = rng.choice(image.size, size=n, replace=False)
@@ -216,10 +223,7 @@ def ar1_process(
             f"got coefficient={a}"
         )
     noise_std = check_float(noise_std, "noise_std", minimum=0.0)
-    if not isinstance(stationary, (bool, np.bool_)):
-        raise TypeError(
-            f"stationary must be True or False, got stationary={_show(stationary)}"
-        )
+    stationary = check_bool(stationary, "stationary")
     rng = check_rng(rng)
     e = (
         noise_std * rng.standard_normal(n)

@@ -19,6 +19,36 @@ def test_salt_and_pepper_counts_and_reproducibility():
         signals.salt_and_pepper(image, 1.5)
 
 
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(low=np.nan), ValueError, r"low must be finite, got low=nan"),
+        (dict(high=np.inf), ValueError, r"high must be finite, got high=inf"),
+        (dict(low=""), TypeError, r"low must be a real number, got low=''"),
+        (dict(high="1"), TypeError, r"high must be a real number, got high='1'"),
+        (
+            dict(low=2.0, high=1.0),
+            ValueError,
+            r"low must be at most high, got low=2.0 and high=1.0",
+        ),
+        (  # high defaults to the image's maximum, 1
+            dict(low=2.0),
+            ValueError,
+            r"low must be at most high, got low=2.0 and high=1.0",
+        ),
+    ],
+)
+def test_salt_and_pepper_low_high_errors(kwargs, error, match):
+    image = np.linspace(0.0, 1.0, 12).reshape(3, 4)
+    with pytest.raises(error, match=match):
+        signals.salt_and_pepper(image, 0.5, rng=0, **kwargs)
+
+
+def test_salt_and_pepper_low_equal_to_high_is_valid():
+    out = signals.salt_and_pepper(np.zeros((4, 4)), 0.5, rng=0, low=3.0, high=3.0)
+    assert np.count_nonzero(out == 3.0) == 8
+
+
 # --------------------------------------------------------------------------------------
 # vertical_line_images
 # --------------------------------------------------------------------------------------
