@@ -15,12 +15,20 @@ array([0., 1., 1.])
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import check_array, check_float
+from ._validation import (
+    check_array,
+    check_callable,
+    check_float,
+    check_instance,
+    check_rng,
+    check_same_shape,
+)
 
 __all__ = ["numerical_gradient", "relative_error", "check_gradients"]
 
@@ -52,7 +60,8 @@ def numerical_gradient(
     Raises
     ------
     TypeError
-        If ``x`` is not a float array (an integer array cannot take the step).
+        If ``f`` is not callable, ``x`` is not a float array (an integer array cannot
+        take the step) or ``dout`` is not numeric.
     ValueError
         If ``h`` is not positive or ``dout`` has the wrong shape.
 
@@ -69,14 +78,16 @@ def numerical_gradient(
     >>> numerical_gradient(lambda x: x ** 3, x, np.array([1.0, 10.0])).round(6)
     array([  3., 120.])
     """
-    x = check_array(x, "x") if not isinstance(x, np.ndarray) else x
+    f = check_callable(f, "f")
+    x = check_array(x, "x")  # an ndarray is used as is: it is modified in place
     if x.dtype.kind != "f":
         raise TypeError(f"x must be a float array, got x.dtype={x.dtype}")
+    if dout is not None:
+        dout = check_array(dout, "dout")
     h = check_float(h, "h", minimum=0.0, strict=True)
     out0 = np.asarray(f(x))
     if dout is None:
         dout = np.ones_like(out0, dtype=np.float64)
-    dout = np.asarray(dout)
     if dout.shape != out0.shape:
         raise ValueError(
             f"dout must have the shape of f(x) {out0.shape}, got dout with shape "
@@ -110,8 +121,10 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
 
     Raises
     ------
+    TypeError
+        If ``a`` or ``b`` is not an array of real numbers.
     ValueError
-        If the shapes differ.
+        If the shapes differ or the arrays are empty.
 
     Notes
     -----
@@ -127,17 +140,29 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     >>> relative_error(np.zeros(3), np.zeros(3))
     0.0
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(
-            f"a and b must have the same shape, got a with shape {a.shape} and b with "
-            f"shape {b.shape}"
-        )
+    a = check_array(a, "a").astype(np.float64)
+    b = check_array(b, "b").astype(np.float64)
+    check_same_shape(a, "a", b, "b")
     scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
     if scale == 0:
         return 0.0
     return float(np.max(np.abs(a - b)) / scale)
+
+
+def _check_arguments_of(forward: Callable, values: list, names: list) -> None:
+    """Raise a TypeError naming ``inputs`` if ``forward`` cannot take one value per
+    input (before calling it, so that an error inside ``forward`` is left alone)."""
+    try:
+        signature = inspect.signature(forward)
+    except (TypeError, ValueError):  # no signature to compare with (some builtins)
+        return
+    try:
+        signature.bind(*values)
+    except TypeError as err:
+        raise TypeError(
+            f"inputs must hold one array per argument of forward ({err}), got inputs "
+            f"with keys {names}"
+        ) from None
 
 
 def check_gradients(
@@ -177,6 +202,9 @@ def check_gradients(
 
     Raises
     ------
+    TypeError
+        If ``forward`` or ``backward`` is not callable, or ``inputs`` is not a mapping
+        of arrays with one entry per argument of ``forward``.
     ValueError
         If ``inputs`` is empty or ``backward`` returns fewer gradients than inputs.
 
@@ -190,13 +218,22 @@ def check_gradients(
     >>> sorted(errors), all(e < 1e-8 for e in errors.values())
     (['b', 'w', 'x'], True)
     """
+    forward = check_callable(forward, "forward")
+    backward = check_callable(backward, "backward")
+    check_instance(inputs, "inputs", Mapping, "a dict of str to arrays")
     if not inputs:
         raise ValueError("inputs must name at least one array, got an empty mapping")
     names = list(inputs)
-    values = [np.array(inputs[k], dtype=np.float64) for k in names]
+    values = [
+        check_array(inputs[k], f"inputs[{k!r}]").astype(np.float64) for k in names
+    ]
+    if dout is not None:
+        dout = check_array(dout, "dout")
+    h = check_float(h, "h", minimum=0.0, strict=True)
+    rng = check_rng(rng)
+    _check_arguments_of(forward, values, names)
     out, cache = forward(*values)
     if dout is None:
-        rng = np.random.default_rng() if rng is None else rng
         dout = rng.standard_normal(np.shape(out))
     grads = backward(dout, cache)
     if isinstance(grads, np.ndarray):

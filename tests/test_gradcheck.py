@@ -55,6 +55,17 @@ def test_relative_error_properties():
     )  # no blow-up at zeros
 
 
+def test_check_gradients_takes_an_integer_seed_and_any_callable():
+    x = np.random.default_rng(5).standard_normal(4)
+    assert check_gradients(L.relu_forward, L.relu_backward, {"x": x}, rng=0) == (
+        check_gradients(L.relu_forward, L.relu_backward, {"x": x}, rng=0)
+    )
+    errors = check_gradients(
+        lambda v: (np.sin(v), v), lambda d, v: d * np.cos(v), {"x": x}
+    )
+    assert errors["x"] < 1e-8
+
+
 def test_check_gradients_catches_a_wrong_backward():
     def wrong_relu_backward(dout, cache):
         return dout  # forgot the mask
@@ -110,6 +121,100 @@ def test_check_gradients_catches_a_transposed_conv_weight_gradient():
             lambda: check_gradients(L.relu_forward, L.relu_backward, {}),
             ValueError,
             r"inputs must name at least one array",
+        ),
+        (
+            lambda: numerical_gradient(0, np.zeros(3)),
+            TypeError,
+            r"f must be callable \(a function\), got f=0",
+        ),
+        (
+            lambda: numerical_gradient(np.sin, np.zeros(3), np.full(3, "a")),
+            TypeError,
+            r"dout must have a real numeric dtype, got dout.dtype=<U1",
+        ),
+        (
+            lambda: numerical_gradient(np.sin, np.zeros(3), [[1.0, 2.0], [3.0]]),
+            TypeError,
+            r"dout must be an array of numbers",
+        ),
+        (
+            lambda: relative_error("not an array", np.zeros(3)),
+            TypeError,
+            r"a must be an array of numbers, got a='not an array'",
+        ),
+        (
+            lambda: relative_error(np.zeros(3), np.full(3, "a")),
+            TypeError,
+            r"b must have a real numeric dtype, got b.dtype=<U1",
+        ),
+        (
+            lambda: relative_error(np.full(3, None, object), np.zeros(3)),
+            TypeError,
+            r"a must have a real numeric dtype, got a.dtype=object",
+        ),
+        (
+            lambda: relative_error(np.zeros(3) + 1j, np.zeros(3)),
+            TypeError,
+            r"a must have a real numeric dtype, got a.dtype=complex128",
+        ),
+        (
+            lambda: relative_error(np.zeros(0), np.zeros(0)),
+            ValueError,
+            r"a must not be empty",
+        ),
+        (
+            lambda: check_gradients(0, L.relu_backward, {"x": np.ones(3)}),
+            TypeError,
+            r"forward must be callable \(a function\), got forward=0",
+        ),
+        (
+            lambda: check_gradients(L.relu_forward, 0, {"x": np.ones(3)}),
+            TypeError,
+            r"backward must be callable \(a function\), got backward=0",
+        ),
+        (
+            lambda: check_gradients(L.relu_forward, L.relu_backward, "x"),
+            TypeError,
+            r"inputs must be a dict of str to arrays, got inputs='x'",
+        ),
+        (
+            lambda: check_gradients(L.relu_forward, L.relu_backward, [np.ones(3)]),
+            TypeError,
+            r"inputs must be a dict of str to arrays",
+        ),
+        (
+            lambda: check_gradients(L.relu_forward, L.relu_backward, {"x": "abc"}),
+            TypeError,
+            r"inputs\['x'\] must be an array of numbers, got inputs\['x'\]='abc'",
+        ),
+        (
+            lambda: check_gradients(
+                L.linear_forward, L.linear_backward, {"x": np.ones((3, 4))}
+            ),
+            TypeError,
+            r"inputs must hold one array per argument of forward \(missing a required "
+            r"argument: 'w'\), got inputs with keys \['x'\]",
+        ),
+        (
+            lambda: check_gradients(
+                L.relu_forward, L.relu_backward, {"x": np.ones(3), "z": np.ones(2)}
+            ),
+            TypeError,
+            r"inputs must hold one array per argument of forward \(too many",
+        ),
+        (
+            lambda: check_gradients(
+                L.relu_forward, L.relu_backward, {"x": np.ones(3)}, rng="seed"
+            ),
+            TypeError,
+            r"rng must be a numpy.random.Generator, an integer seed or None",
+        ),
+        (
+            lambda: check_gradients(
+                L.relu_forward, L.relu_backward, {"x": np.ones(3)}, dout=np.full(3, "a")
+            ),
+            TypeError,
+            r"dout must have a real numeric dtype",
         ),
     ],
 )
