@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import _show, check_float
+from .._validation import check_callable, check_float, check_instance
 
 
 @dataclass
@@ -160,7 +160,8 @@ def run_cases(
     Raises
     ------
     TypeError
-        If ``student`` or ``reference`` is not callable.
+        If ``student`` or ``reference`` is not callable, or ``cases`` is not a list of
+        :class:`Case`.
 
     Notes
     -----
@@ -176,12 +177,11 @@ def run_cases(
     first: 1 of 1 cases failed.
       - short: raised IndexError: list index out of range
     """
-    if not callable(student):
-        raise TypeError(f"student must be a function, got student={_show(student)}")
-    if not callable(reference):
-        raise TypeError(
-            f"reference must be a function, got reference={_show(reference)}"
-        )
+    check_callable(student, "student")
+    check_callable(reference, "reference")
+    check_instance(cases, "cases", (list, tuple), "a list of Case")
+    for i, case in enumerate(cases):
+        check_instance(case, f"cases[{i}]", Case, "a Case")
     rtol, atol = (
         check_float(rtol, "rtol", minimum=0),
         check_float(atol, "atol", minimum=0),

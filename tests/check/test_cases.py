@@ -76,8 +76,22 @@ def test_tuple_results_are_compared_elementwise():
 
 
 def test_student_must_be_callable():
-    with pytest.raises(TypeError, match="student must be a function"):
+    with pytest.raises(TypeError, match=r"student must be callable \(a function\)"):
         run_cases(42, reference, CASES, name="f")
+
+
+@pytest.mark.parametrize(
+    ("cases", "match"),
+    [
+        ("abc", r"cases must be a list of Case, got cases='abc'"),
+        (3, r"cases must be a list of Case, got cases=3"),
+        ([(1, 1)], r"cases\[0\] must be a Case, got cases\[0\]=\(1, 1\)"),
+        ([*CASES, "abc"], rf"cases\[{len(CASES)}\] must be a Case"),
+    ],
+)
+def test_cases_must_be_a_list_of_case(cases, match):
+    with pytest.raises(TypeError, match=match):
+        run_cases(reference, reference, cases, name="f")
 
 
 # ---------------------------------------------------------------- robustness
@@ -168,7 +182,7 @@ def test_tolerances_are_validated(kwargs, match):
 
 
 def test_reference_must_be_callable():
-    with pytest.raises(TypeError, match="reference must be a function"):
+    with pytest.raises(TypeError, match=r"reference must be callable \(a function\)"):
         run_cases(reference, None, CASES, name="f")
 
 

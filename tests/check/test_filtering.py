@@ -125,5 +125,5 @@ def test_self_check_cases_include_the_promised_edge_cases():
 
 
 def test_self_check_rejects_non_callable():
-    with pytest.raises(TypeError, match=r"student must be a function"):
+    with pytest.raises(TypeError, match=r"student must be callable \(a function\)"):
         check.check_correlate2d("my_function")
