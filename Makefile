@@ -15,10 +15,11 @@ export DLSIP_DATA := $(abspath ../shared/data)
 endif
 endif
 
-.PHONY: help install book test test-fast lint format lab notebooks notebook set-repo clean benchmarks
+.PHONY: help install book pdf test test-fast lint format lab notebooks notebook set-repo clean benchmarks
 
 help:
 	@echo "make book       build the HTML book into _build/html"
+	@echo "make pdf        print the whole book to _build/pdf/dlsip.pdf (needs chromium)"
 	@echo "make test       lint, then unit tests, doctests, nbval on every notebook and the book build"
 	@echo "make test-fast  unit tests and doctests only (no notebooks, no book build)"
 	@echo "make lint       ruff check and format check of the package, tests, benchmarks, tools, notebooks"
@@ -61,6 +62,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
 	$(VENV)/bin/ruff format $(LINT_PATHS)
+
+# One PDF of the whole book: the single-page build printed by headless Chromium.
+pdf: $(STAMP) $(NODE_STAMP)
+	$(VENV)/bin/jupyter-book build . --builder singlehtml
+	$(PY) tools/make_pdf.py
 
 test: lint $(NODE_STAMP)
 	$(PY) -m pytest
