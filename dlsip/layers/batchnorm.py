@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import check_array, check_float
+from .._validation import check_array, check_bool, check_float, check_instance
 from ._checks import check_cache, check_dout, float_dtype
 
 if TYPE_CHECKING:  # torch is imported only by the functions that need it
@@ -139,8 +139,7 @@ def batchnorm_forward(
         params[name] = value
     if params["gamma"] is None or params["beta"] is None:
         raise ValueError("gamma and beta must be arrays, got None")
-    if not isinstance(training, (bool, np.bool_)):
-        raise TypeError(f"training must be a bool, got training={training!r}")
+    training = check_bool(training, "training")
     eps = check_float(eps, "eps", minimum=0.0)
     momentum = check_float(momentum, "momentum", minimum=0.0)
     if momentum > 1:
@@ -291,14 +290,10 @@ def fold_batchnorm(conv: torch.nn.Conv2d, bn: torch.nn.BatchNorm2d) -> torch.nn.
     """
     import torch
 
-    if not isinstance(conv, torch.nn.Conv2d):
-        raise TypeError(
-            f"conv must be a torch.nn.Conv2d, got conv={type(conv).__name__}"
-        )
-    if not isinstance(bn, torch.nn.modules.batchnorm._BatchNorm):
-        raise TypeError(
-            f"bn must be a torch.nn.BatchNorm2d, got bn={type(bn).__name__}"
-        )
+    check_instance(conv, "conv", torch.nn.Conv2d, "a torch.nn.Conv2d")
+    check_instance(
+        bn, "bn", torch.nn.modules.batchnorm._BatchNorm, "a torch.nn.BatchNorm2d"
+    )
     if bn.num_features != conv.out_channels:
         raise ValueError(
             f"bn must have num_features == conv.out_channels ({conv.out_channels}), "
@@ -362,10 +357,7 @@ def fold_batchnorm_sequential(model: torch.nn.Sequential) -> torch.nn.Sequential
     """
     from torch import nn
 
-    if not isinstance(model, nn.Sequential):
-        raise TypeError(
-            f"model must be a torch.nn.Sequential, got model={type(model).__name__}"
-        )
+    check_instance(model, "model", nn.Sequential, "a torch.nn.Sequential")
     children = list(model.named_children())
     kept = []
     k = 0

@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import DTypeLike
 
-from .._validation import check_allocation, check_positive_int, check_rng
+from .._validation import (
+    check_allocation,
+    check_module,
+    check_positive_int,
+    check_rng,
+)
 from ._checks import check_float_dtype
 from .modules import (
     AvgPool2d,
@@ -185,12 +190,7 @@ def from_torch(
     >>> bool(np.allclose(net(x), tnet(torch.from_numpy(x)).detach().numpy()))
     True
     """
-    import torch.nn as tnn
-
-    if not isinstance(module, tnn.Module):
-        raise TypeError(
-            f"module must be a torch.nn.Module, got module={type(module).__name__}"
-        )
+    check_module(module, "module")
 
     if dtype is not None:
         dtype = check_float_dtype(dtype)

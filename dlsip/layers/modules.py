@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, DTypeLike
 from .._validation import (
     check_allocation,
     check_array,
+    check_bool,
     check_float,
     check_pair,
     check_positive_int,
@@ -126,8 +127,7 @@ class _WithWeights(Module):
     bias: np.ndarray | None
 
     def _init_parameters(self, rng, shape, fan_in, bias, dtype, sizes: str) -> None:
-        if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"bias must be a bool, got bias={bias!r}")
+        check_bool(bias, "bias")
         check_allocation(shape, what="the weights", arguments=sizes)
         rng, dtype = check_rng(rng), check_float_dtype(dtype)
         self.weight = _torch_uniform_init(rng, shape, fan_in, dtype)

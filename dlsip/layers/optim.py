@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_float
+from .._validation import check_float, check_instance
 from .modules import Module
 
 __all__ = ["SGD", "Adam"]
@@ -23,10 +23,7 @@ __all__ = ["SGD", "Adam"]
 
 class _Optimizer:
     def __init__(self, model: Module, lr: float) -> None:
-        if not isinstance(model, Module):
-            raise TypeError(
-                f"model must be a dlsip.layers.Module, got model={type(model).__name__}"
-            )
+        check_instance(model, "model", Module, "a dlsip.layers.Module")
         self.model = model
         self.lr = check_float(lr, "lr", minimum=0.0, strict=True)
 

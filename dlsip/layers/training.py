@@ -18,12 +18,30 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import check_array, check_positive_int, check_rng
+from .._validation import (
+    check_array,
+    check_bool,
+    check_callable,
+    check_instance,
+    check_positive_int,
+    check_rng,
+)
 from .losses import softmax_cross_entropy
 from .modules import Module
 from .optim import SGD, Adam
 
 __all__ = ["train_epoch", "predict_logits"]
+
+
+def _forward(model: Module, batch: np.ndarray, images: np.ndarray) -> np.ndarray:
+    """``model.forward(batch)``; a batch that does not fit the model is reported as
+    the argument ``images`` (the layer's own message names its input, ``x``)."""
+    try:
+        return model.forward(batch)
+    except ValueError as err:
+        raise ValueError(
+            f"images with shape {images.shape} do not fit model: {err}"
+        ) from err
 
 
 def train_epoch(
@@ -68,7 +86,8 @@ def train_epoch(
     Raises
     ------
     ValueError
-        If ``images`` and ``labels`` have different lengths.
+        If ``images`` and ``labels`` have different lengths, or ``images`` does not
+        fit the model.
     TypeError
         If ``model`` is not a :class:`Module`.
 
@@ -85,28 +104,20 @@ def train_epoch(
     >>> bool(losses[-1] < losses[0])
     True
     """
-    if not isinstance(model, Module):
-        raise TypeError(
-            f"model must be a dlsip.layers.Module, got model={type(model).__name__}"
-        )
-    if not isinstance(optimizer, (SGD, Adam)):
-        raise TypeError(
-            f"optimizer must be a dlsip.layers.SGD or Adam, "
-            f"got optimizer={type(optimizer).__name__}"
-        )
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be a bool, got progress={progress!r}")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable or None, got callback={callback!r}")
-    rng = None if rng is None else check_rng(rng)
+    check_instance(model, "model", Module, "a dlsip.layers.Module")
+    check_instance(optimizer, "optimizer", (SGD, Adam), "a dlsip.layers.SGD or Adam")
     images = check_array(images, "images")
     labels = check_array(labels, "labels", ndim=1)
     if images.shape[0] != labels.shape[0]:
         raise ValueError(
-            f"labels must have one entry per image ({images.shape[0]}), "
-            f"got labels with shape {labels.shape}"
+            "images and labels must have the same length (one label per image), got "
+            f"images with shape {images.shape} and labels with shape {labels.shape}"
         )
     batch_size = check_positive_int(batch_size, "batch_size")
+    rng = None if rng is None else check_rng(rng)
+    progress = check_bool(progress, "progress")
+    if callback is not None:
+        check_callable(callback, "callback")
     n = images.shape[0]
     order = np.arange(n) if rng is None else rng.permutation(n)
     starts = range(0, n, batch_size)
@@ -120,7 +131,7 @@ def train_epoch(
     losses, correct = [], 0
     for step, start in enumerate(starts):
         idx = order[start : start + batch_size]
-        logits = model.forward(images[idx])
+        logits = _forward(model, images[idx], images)
         loss, dlogits = softmax_cross_entropy(logits, labels[idx])
         model.backward(dlogits)
         optimizer.step()
@@ -154,6 +165,8 @@ def predict_logits(
     ------
     TypeError
         If ``model`` is not a :class:`Module`.
+    ValueError
+        If ``images`` does not fit the model.
 
     Examples
     --------
@@ -162,12 +175,11 @@ def predict_logits(
     >>> predict_logits(net, np.zeros((5, 3), np.float32)).shape
     (5, 2)
     """
-    if not isinstance(model, Module):
-        raise TypeError(
-            f"model must be a dlsip.layers.Module, got model={type(model).__name__}"
-        )
+    check_instance(model, "model", Module, "a dlsip.layers.Module")
     images = check_array(images, "images")
     batch_size = check_positive_int(batch_size, "batch_size")
     model.eval()
     batches = range(0, images.shape[0], batch_size)
-    return np.concatenate([model.forward(images[s : s + batch_size]) for s in batches])
+    return np.concatenate(
+        [_forward(model, images[s : s + batch_size], images) for s in batches]
+    )

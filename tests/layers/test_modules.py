@@ -175,7 +175,11 @@ def test_module_construction_type_errors(make, match):
             ValueError,
             "negative_slope",
         ),
-        (lambda: L.Conv2d(1, 1, 3, bias="yes"), TypeError, "bias must be a bool"),
+        (
+            lambda: L.Conv2d(1, 1, 3, bias="yes"),
+            TypeError,
+            "bias must be True or False, got bias='yes'",
+        ),
         (
             lambda: L.Linear(10**6, 10**6),
             ValueError,

@@ -52,13 +52,41 @@ def test_predict_logits_batches_agree_with_one_pass():
 def test_training_errors():
     net = L.Sequential(L.Linear(2, 2, rng=np.random.default_rng(0)))
     opt = L.SGD(net, lr=0.1)
-    with pytest.raises(ValueError, match=r"labels must have one entry per image \(3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"images and labels must have the same length .*, got images with shape "
+        r"\(3, 2\) and labels with shape \(2,\)",
+    ):
         L.train_epoch(net, opt, np.zeros((3, 2)), np.zeros(2, int))
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         L.train_epoch(net, opt, np.zeros((3, 2)), np.zeros(3, int), batch_size=0)
     with pytest.raises(TypeError, match="model must be a dlsip.layers.Module"):
         L.predict_logits(object(), np.zeros((3, 2)))
     assert not hasattr(L, "predict")  # renamed: dlsip.train.predict returns labels
+
+
+@pytest.mark.parametrize(
+    "images",
+    [np.zeros((8, 2, 1), np.float32), np.zeros((8, 2, 2), np.float32)],
+)
+def test_images_that_do_not_fit_the_model_are_named(images):
+    net = L.Sequential(L.Linear(2, 2, rng=np.random.default_rng(0)))
+    match = rf"images with shape \(8, 2, {images.shape[2]}\) do not fit model: x must"
+    with pytest.raises(ValueError, match=match):
+        L.predict_logits(net, images)
+    with pytest.raises(ValueError, match=match):
+        L.train_epoch(net, L.SGD(net), images, np.zeros(8, int))
+
+
+def test_training_flag_and_callable_errors():
+    net = L.Sequential(L.Linear(2, 2, rng=np.random.default_rng(0)))
+    x, y = np.zeros((3, 2), np.float32), np.zeros(3, int)
+    with pytest.raises(
+        TypeError, match="progress must be True or False, got progress=0"
+    ):
+        L.train_epoch(net, L.SGD(net), x, y, progress=0)
+    with pytest.raises(TypeError, match=r"callback must be callable \(a function\)"):
+        L.train_epoch(net, L.SGD(net), x, y, callback="print")
 
 
 def test_training_type_errors():
