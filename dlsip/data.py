@@ -41,7 +41,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import _show, check_array, check_positive_int
+from ._validation import (
+    _show,
+    check_allocation,
+    check_array,
+    check_bool,
+    check_callable,
+    check_instance,
+    check_nonneg_int,
+    check_positive_int,
+)
 
 if TYPE_CHECKING:  # annotations only: importing dlsip.data does not import torch
     import torch
@@ -105,6 +114,8 @@ _IDX_DTYPES = {
     0x0D: ">f4",
     0x0E: ">f8",
 }
+#: What a path argument may be (open() would take an int for a file descriptor).
+_PATH = (str, os.PathLike)
 _verified: dict[
     tuple[str, int, int], str
 ] = {}  # (path, size, mtime_ns) -> digest already checked
@@ -127,9 +138,7 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
     '/srv/data'
     """
     if root is not None:
-        if not isinstance(root, (str, os.PathLike)):
-            raise TypeError(f"root must be a path, got root={root!r}")
-        return Path(root).expanduser()
+        return Path(check_instance(root, "root", _PATH, "a path")).expanduser()
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
@@ -138,9 +147,7 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
 
 def mnist_files(train: bool = True) -> tuple[str, str]:
     """The names of the image and label files of the training or the test split."""
-    if not isinstance(train, bool):
-        raise TypeError(f"train must be True or False, got train={train!r}")
-    prefix = "train" if train else "t10k"
+    prefix = "train" if check_bool(train, "train") else "t10k"
     return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
 
 
@@ -150,7 +157,16 @@ def raw_folder(root: str | os.PathLike | None = None) -> Path:
 
 
 def sha256(path: str | os.PathLike, *, chunk_size: int = 1 << 20) -> str:
-    """The SHA-256 hex digest of a file, read in chunks."""
+    """The SHA-256 hex digest of a file, read in chunks of ``chunk_size`` bytes.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``path`` is not a str or ``os.PathLike`` (an int would be taken for a file
+        descriptor), or ``chunk_size`` is not a positive integer.
+    """
+    path = check_instance(path, "path", _PATH, "a path")
+    chunk_size = check_positive_int(chunk_size, "chunk_size")
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(chunk_size), b""):
@@ -164,7 +180,7 @@ def verify_file(path: str | os.PathLike, expected: str) -> None:
     A file that passed once is not hashed again while its size and modification time
     stay the same, so repeated loads in one session cost nothing.
     """
-    path = Path(path)
+    path = Path(check_instance(path, "path", _PATH, "a path"))
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if _verified.get(key) == expected:
@@ -229,6 +245,7 @@ def ensure_mnist(
     MNISTChecksumError
         When a file does not have the canonical SHA-256.
     """
+    download = check_bool(download, "download")
     root_path = data_root(root)
     folder = raw_folder(root_path)
     names = list(MNIST_SHA256) if train is None else list(mnist_files(train))
@@ -261,7 +278,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     ValueError
         When the header is malformed or the file's length does not match its header.
     """
-    path = Path(path)
+    path = Path(check_instance(path, "path", _PATH, "a path"))
     data = path.read_bytes()
     if len(data) < 4 or data[0] != 0 or data[1] != 0:
         raise ValueError(
@@ -324,7 +341,8 @@ def mnist_arrays(
         disagree).
     """
     image_name, label_name = mnist_files(train)
-    if verify:
+    download = check_bool(download, "download")
+    if check_bool(verify, "verify"):
         folder = ensure_mnist(root, train=train, download=download)
     else:
         folder = raw_folder(root)
@@ -419,6 +437,8 @@ def load_mnist(
     """
     from torchvision.datasets import MNIST
 
+    if transform is not None:
+        check_callable(transform, "transform")
     ensure_mnist(root, train=train, download=download)
     return MNIST(
         root=str(data_root(root)), train=train, download=False, transform=transform
@@ -440,6 +460,7 @@ def mnist_tensors(
     """
     import torch
 
+    normalize = check_bool(normalize, "normalize")
     images, labels = mnist_arrays(train, root=root, download=download)
     x = torch.from_numpy(images).float().div_(255.0).unsqueeze(1)
     if normalize:
@@ -450,14 +471,31 @@ def mnist_tensors(
 # ---- Chapter 6: super-resolution data ----
 
 
-def _check_batch(x) -> torch.Tensor:
+def _check_tensor(
+    x, name: str, *, layout: str | None = None, floating: bool = False
+) -> torch.Tensor:
+    """A non-empty torch.Tensor (floating-point with ``floating``) whose axes are
+    ``layout`` when given: ``"(N, C, H, W)"`` (exactly these) or ``"(N, ...)"`` (at
+    least a batch axis). The twin of ``check_array`` for tensors, which it does not
+    convert; models and train use it too."""
     import torch
 
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        raise TypeError(f"x must be a floating-point torch.Tensor, got x={_show(x)}")
-    if x.ndim != 4:
+    if not isinstance(x, torch.Tensor) or (floating and not x.is_floating_point()):
+        what = "a floating-point torch.Tensor" if floating else "a torch.Tensor"
+        raise TypeError(f"{name} must be {what}, got {name}={_show(x)}")
+    if layout is not None:
+        axes = layout.strip("()").split(", ")
+        exact = axes[-1] != "..."
+        fits = x.ndim == len(axes) if exact else x.ndim >= len(axes) - 1
+        if not fits:
+            wanted = f"{len(axes)}D" if exact else f"at least {len(axes) - 1}D"
+            raise ValueError(
+                f"{name} must be {wanted} {layout}, got {name} with shape "
+                f"{tuple(x.shape)}"
+            )
+    if x.numel() == 0:
         raise ValueError(
-            f"x must be 4D (N, C, H, W), got x with shape {tuple(x.shape)}"
+            f"{name} must not be empty, got {name} with shape {tuple(x.shape)}"
         )
     return x
 
@@ -483,18 +521,20 @@ def make_sr_pairs(
     seed : int
         Seeds the choice of images and positions.
 
-    Raises
-    ------
-    TypeError
-        If ``images`` is not a sequence of 2D arrays, or a size is not an integer.
-
     Returns
     -------
     low : torch.Tensor, shape (n_patches, 1, patch_size // scale, patch_size // scale)
     high : torch.Tensor, shape (n_patches, 1, patch_size, patch_size)
         float32.
+
+    Raises
+    ------
+    TypeError
+        If ``images`` is not a sequence of 2D arrays, or a size or ``seed`` is not an
+        integer.
     ValueError
-        If ``patch_size`` is not a multiple of ``scale`` or larger than an image.
+        If ``patch_size`` is not a multiple of ``scale`` or larger than an image,
+        ``seed`` is negative, or ``n_patches`` patches would be an absurd allocation.
 
     Notes
     -----
@@ -511,9 +551,11 @@ def make_sr_pairs(
     """
     import torch
 
+    check_instance(images, "images", (list, tuple, np.ndarray), "a list of 2D images")
     scale = check_positive_int(scale, "scale")
     patch_size = check_positive_int(patch_size, "patch_size")
     n_patches = check_positive_int(n_patches, "n_patches")
+    seed = check_nonneg_int(seed, "seed")
     if patch_size % scale:
         raise ValueError(
             f"patch_size must be a multiple of scale={scale}, got "
@@ -535,6 +577,11 @@ def make_sr_pairs(
                 f"patch_size={patch_size} is larger than images[{i}] with shape "
                 f"{im.shape}"
             )
+    check_allocation(
+        (n_patches, 1, patch_size, patch_size),
+        f"n_patches={n_patches} and patch_size={patch_size}",
+        what="patches",
+    )
     rng = np.random.default_rng(seed)
     which = rng.integers(len(images), size=n_patches)
     patches = np.empty((n_patches, 1, patch_size, patch_size), dtype=np.float32)
@@ -564,7 +611,8 @@ def downscale(x: torch.Tensor, *, scale: int) -> torch.Tensor:
     TypeError
         If ``x`` is not a floating-point tensor, or ``scale`` not an integer.
     ValueError
-        If ``x`` is not 4D, or ``H`` or ``W`` is not a multiple of ``scale``.
+        If ``x`` is not 4D or is empty, or ``H`` or ``W`` is not a multiple of
+        ``scale``.
 
     Examples
     --------
@@ -575,7 +623,7 @@ def downscale(x: torch.Tensor, *, scale: int) -> torch.Tensor:
     """
     import torch.nn.functional as F
 
-    x = _check_batch(x)
+    x = _check_tensor(x, "x", layout="(N, C, H, W)", floating=True)
     scale = check_positive_int(scale, "scale")
     h, w = x.shape[-2:]
     if h % scale or w % scale:
@@ -609,7 +657,8 @@ def bicubic_upscale(x: torch.Tensor, *, scale: int) -> torch.Tensor:
     TypeError
         If ``x`` is not a floating-point tensor, or ``scale`` not an integer.
     ValueError
-        If ``x`` is not 4D or ``scale`` is below 1.
+        If ``x`` is not 4D or is empty, ``scale`` is below 1, or the output would be an
+        absurd allocation.
 
     Examples
     --------
@@ -619,6 +668,12 @@ def bicubic_upscale(x: torch.Tensor, *, scale: int) -> torch.Tensor:
     """
     import torch.nn.functional as F
 
-    x = _check_batch(x)
+    x = _check_tensor(x, "x", layout="(N, C, H, W)", floating=True)
     scale = check_positive_int(scale, "scale")
+    n, c, h, w = x.shape
+    check_allocation(
+        (n, c, h * scale, w * scale),
+        f"scale={scale} on x of shape {tuple(x.shape)}",
+        what="an upscaled batch",
+    )
     return F.interpolate(x, scale_factor=scale, mode="bicubic", align_corners=False)

@@ -404,3 +404,106 @@ def test_lecture_normalize_rejects_images_that_are_not_uint8():
         data.lecture_normalize(np.zeros((1, 2, 2)))
     with pytest.raises(ValueError, match="images must be 3D"):
         data.lecture_normalize(np.zeros((2, 2), dtype=np.uint8))
+
+
+# ---- arguments checked before any file is read or any array allocated ----
+
+
+def test_sha256_reads_in_chunks_of_any_positive_size(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(bytes(range(256)) * 5)
+    expected = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert data.sha256(path, chunk_size=1) == data.sha256(path) == expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        # chunk_size=0 read nothing and gave the digest of an empty file
+        ({"chunk_size": 0}, ValueError, "chunk_size must be a positive integer"),
+        ({"chunk_size": 0.5}, TypeError, "chunk_size must be an integer"),
+        ({"chunk_size": False}, TypeError, "chunk_size must be an integer"),
+        # an int is a file descriptor to open(): 0 would read stdin
+        ({"path": 0}, TypeError, "path must be a path, got path=0"),
+        ({"path": -1}, TypeError, "path must be a path, got path=-1"),
+    ],
+)
+def test_sha256_rejects_bad_arguments(tmp_path, kwargs, error, match):
+    path = tmp_path / "f"
+    path.write_bytes(b"abc")
+    with pytest.raises(error, match=match):
+        data.sha256(**{"path": path, **kwargs})
+
+
+@pytest.mark.parametrize("func", ["read_idx", "verify_file"])
+def test_file_functions_reject_a_path_that_is_a_number(func):
+    args = (-1, "0" * 64) if func == "verify_file" else (-1,)
+    with pytest.raises(TypeError, match="path must be a path, got path=-1"):
+        getattr(data, func)(*args)
+
+
+@pytest.mark.parametrize(
+    ("func", "kwargs", "match"),
+    [
+        ("ensure_mnist", {"download": 0}, "download must be True or False"),
+        ("ensure_mnist", {"download": "yes"}, "download must be True or False"),
+        ("mnist_arrays", {"download": "no"}, "download must be True or False"),
+        ("mnist_arrays", {"verify": 0}, "verify must be True or False"),
+        ("mnist_tensors", {"normalize": "yes"}, "normalize must be True or False"),
+        ("mnist_tensors", {"download": 1}, "download must be True or False"),
+        ("load_mnist", {"download": "False"}, "download must be True or False"),
+        ("load_mnist", {"transform": 0}, "transform must be callable"),
+    ],
+)
+def test_mnist_loaders_check_their_flags_before_looking_for_files(
+    tmp_path, monkeypatch, func, kwargs, match
+):
+    def no_network(root):
+        raise AssertionError("the flag was not checked before downloading")
+
+    monkeypatch.setattr(data, "_download", no_network)
+    with pytest.raises(TypeError, match=match):  # not MNISTNotFoundError
+        getattr(data, func)(root=tmp_path, **{"download": False, **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (
+            {"images": None},
+            TypeError,
+            "images must be a list of 2D images, got images=None",
+        ),
+        ({"seed": -1}, ValueError, "seed must be a non-negative integer, got seed=-1"),
+        ({"seed": 0.5}, TypeError, "seed must be an integer, got seed=0.5"),
+        ({"seed": False}, TypeError, "seed must be an integer, got seed=False"),
+        (
+            {"n_patches": 10**12},
+            ValueError,
+            "n_patches=1000000000000 and patch_size=6 would make patches of shape",
+        ),
+    ],
+)
+def test_make_sr_pairs_rejects_bad_arguments(kwargs, error, match):
+    valid = {
+        "images": [np.zeros((12, 12))],
+        "scale": 2,
+        "patch_size": 6,
+        "n_patches": 3,
+    }
+    with pytest.raises(error, match=match):
+        data.make_sr_pairs(**{**valid, **kwargs})
+
+
+@pytest.mark.parametrize("func", ["downscale", "bicubic_upscale"])
+@pytest.mark.parametrize("shape", [(0, 1, 6, 6), (1, 0, 6, 6), (1, 1, 0, 6)])
+def test_resizing_rejects_an_empty_batch(func, shape):
+    with pytest.raises(ValueError, match=r"x must not be empty, got x with shape \("):
+        getattr(data, func)(torch.zeros(shape), scale=3)
+
+
+def test_bicubic_upscale_refuses_an_absurd_scale_before_allocating():
+    with pytest.raises(
+        ValueError, match=r"scale=1000000000000 on x of shape \(1, 1, 2, 2\)"
+    ):
+        data.bicubic_upscale(torch.zeros(1, 1, 2, 2), scale=10**12)
