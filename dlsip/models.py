@@ -22,8 +22,17 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._validation import check_choice, check_float, check_int, check_positive_int
-from .data import bicubic_upscale
+from ._validation import (
+    check_allocation,
+    check_bool,
+    check_choice,
+    check_float,
+    check_instance,
+    check_int,
+    check_module,
+    check_positive_int,
+)
+from .data import _check_tensor, bicubic_upscale
 
 __all__ = [
     "LectureCNN",
@@ -58,7 +67,7 @@ def count_parameters(model: nn.Module, *, trainable_only: bool = True) -> int:
     Raises
     ------
     TypeError
-        If ``model`` is not a ``torch.nn.Module``.
+        If ``model`` is not a ``torch.nn.Module`` or ``trainable_only`` not a bool.
 
     Notes
     -----
@@ -75,8 +84,8 @@ def count_parameters(model: nn.Module, *, trainable_only: bool = True) -> int:
     >>> count_parameters(LectureCNN())
     2174
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got model={model!r:.80}")
+    check_module(model, "model")
+    trainable_only = check_bool(trainable_only, "trainable_only")
     return sum(
         p.numel() for p in model.parameters() if p.requires_grad or not trainable_only
     )
@@ -105,6 +114,9 @@ def feature_maps(model: nn.Sequential, x: torch.Tensor) -> OrderedDict:
     ------
     TypeError
         If ``model`` is not an ``nn.Sequential`` or ``x`` is not a tensor.
+    ValueError
+        If ``x`` is empty, or a layer cannot take what reaches it (a wrong number of
+        channels or dimensions, a complex dtype): the message names the layer.
 
     Examples
     --------
@@ -113,18 +125,21 @@ def feature_maps(model: nn.Sequential, x: torch.Tensor) -> OrderedDict:
     >>> {name: tuple(t.shape) for name, t in maps.items() if name.startswith("pool")}
     {'pool1': (1, 4, 14, 14), 'pool2': (1, 4, 7, 7)}
     """
-    if not isinstance(model, nn.Sequential):
-        raise TypeError(
-            f"model must be a torch.nn.Sequential, got model={type(model).__name__}"
-        )
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got x={type(x).__name__}")
+    check_instance(model, "model", nn.Sequential, "a torch.nn.Sequential")
+    x = _check_tensor(x, "x")
+    shape, dtype = tuple(x.shape), x.dtype
     was_training = model.training
     model.eval()
     try:
         out = OrderedDict()
         for name, layer in model.named_children():
-            x = layer(x)
+            try:
+                x = layer(x)
+            except RuntimeError as err:  # torch's shape or dtype error, said plainly
+                raise ValueError(
+                    f"x of shape {shape} and dtype {dtype} does not fit model: its "
+                    f"layer {name!r} ({layer}) raised {type(err).__name__}: {err}"
+                ) from err
             out[name] = x.detach()
     finally:
         model.train(was_training)
@@ -275,6 +290,21 @@ class LeNet5(nn.Sequential):
         )
 
 
+def _check_widths(hidden, in_features, num_classes) -> tuple[tuple[int, ...], int, int]:
+    """The widths of an MLP, checked, and its weights not absurdly many."""
+    check_instance(hidden, "hidden", (tuple, list), "a sequence of integers")
+    hidden = tuple(check_positive_int(h, f"hidden[{i}]") for i, h in enumerate(hidden))
+    in_features = check_positive_int(in_features, "in_features")
+    num_classes = check_positive_int(num_classes, "num_classes")
+    widths = (in_features, *hidden, num_classes)
+    check_allocation(
+        (sum(a * b for a, b in zip(widths, widths[1:])),),
+        f"in_features={in_features}, hidden={hidden} and num_classes={num_classes}",
+        what="weights, all layers flattened,",
+    )
+    return hidden, in_features, num_classes
+
+
 class MLP(nn.Sequential):
     """A multilayer perceptron on the 784 pixels: the baseline without convolutions.
 
@@ -302,7 +332,7 @@ class MLP(nn.Sequential):
     Raises
     ------
     TypeError, ValueError
-        If a width is not a positive integer.
+        If a width is not a positive integer, or the weights would be absurdly many.
 
     Notes
     -----
@@ -328,13 +358,9 @@ class MLP(nn.Sequential):
         in_features: int = 784,
         num_classes: int = 10,
     ):
-        if isinstance(hidden, int) or not hasattr(hidden, "__iter__"):
-            raise TypeError(
-                f"hidden must be a sequence of integers, got hidden={hidden!r}"
-            )
-        hidden = tuple(check_positive_int(h, "hidden width") for h in hidden)
-        in_features = check_positive_int(in_features, "in_features")
-        num_classes = check_positive_int(num_classes, "num_classes")
+        hidden, in_features, num_classes = _check_widths(
+            hidden, in_features, num_classes
+        )
         layers = [("flatten", nn.Flatten())]
         n_in = in_features
         for i, n_out in enumerate(hidden, start=1):
@@ -553,10 +579,7 @@ def init_weights(
     >>> bool((net.bias == 0).all())
     True
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(
-            f"model must be a torch.nn.Module, got model={type(model).__name__}"
-        )
+    check_module(model, "model")
     init = check_choice(init, "init", _INITS)
     std = check_float(std, "std", minimum=0.0, strict=True)
     generator = None
@@ -614,8 +637,8 @@ class BatchNormMLP(nn.Sequential):
     Raises
     ------
     TypeError, ValueError
-        For a width that is not a positive integer, or an unknown
-        ``activation``/``init``.
+        For a width that is not a positive integer (or absurdly many weights), a
+        ``batchnorm`` that is not a bool, or an unknown ``activation``/``init``.
 
     Notes
     -----
@@ -648,17 +671,13 @@ class BatchNormMLP(nn.Sequential):
         in_features: int = 784,
         num_classes: int = 10,
     ):
-        if isinstance(hidden, int) or not hasattr(hidden, "__iter__"):
-            raise TypeError(
-                f"hidden must be a sequence of integers, got hidden={hidden!r}"
-            )
-        hidden = tuple(check_positive_int(h, "hidden width") for h in hidden)
-        in_features = check_positive_int(in_features, "in_features")
-        num_classes = check_positive_int(num_classes, "num_classes")
+        hidden, in_features, num_classes = _check_widths(
+            hidden, in_features, num_classes
+        )
+        batchnorm = check_bool(batchnorm, "batchnorm")
         act = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}[
             check_choice(activation, "activation", ("relu", "sigmoid"))
         ]
-        batchnorm = bool(batchnorm)
         layers = [("flatten", nn.Flatten())]
         n_in = in_features
         for i, n_out in enumerate(hidden, start=1):
@@ -697,7 +716,8 @@ class SubPixelSR(nn.Module):
     Raises
     ------
     TypeError, ValueError
-        If a size is not a positive integer.
+        If a size is not a positive integer (or the weights would be absurdly many),
+        or ``residual`` is not a bool.
 
     References
     ----------
@@ -728,7 +748,12 @@ class SubPixelSR(nn.Module):
                 f"features must be a pair of integers, got features={features!r}"
             )
         f1, f2 = (check_positive_int(f, "features") for f in features)
-        self.residual = bool(residual)
+        self.residual = check_bool(residual, "residual")
+        check_allocation(  # the weights of the three convolutions
+            (25 * channels * f1 + 9 * f1 * f2 + 9 * f2 * channels * self.scale**2,),
+            f"scale={self.scale}, channels={channels} and features={features}",
+            what="weights, all layers flattened,",
+        )
         self.body = nn.Sequential(
             nn.Conv2d(channels, f1, 5, padding=2),
             nn.Tanh(),

@@ -195,9 +195,9 @@ def test_lenet5_rejects_unknown_options(kwargs, error, match):
         (
             {"hidden": (100, 0)},
             ValueError,
-            "hidden width must be a positive integer, got hidden width=0",
+            r"hidden\[1\] must be a positive integer, got hidden\[1\]=0",
         ),
-        ({"hidden": (1.5,)}, TypeError, "hidden width must be an integer"),
+        ({"hidden": (1.5,)}, TypeError, r"hidden\[0\] must be an integer"),
         ({"num_classes": 0}, ValueError, "num_classes must be a positive integer"),
     ],
 )
@@ -237,7 +237,12 @@ def test_feature_maps_match_a_manual_forward_and_restore_the_mode():
             TypeError,
             "model must be a torch.nn.Sequential, got model=Linear",
         ),
-        (LectureCNN(), [[0.0]], TypeError, "x must be a torch.Tensor, got x=list"),
+        (
+            LectureCNN(),
+            [[0.0]],
+            TypeError,
+            r"x must be a torch.Tensor, got x=\[\[0.0\]\]",
+        ),
     ],
 )
 def test_feature_maps_errors(model, x, error, match):
@@ -346,7 +351,7 @@ def test_init_weights_rejects_bad_arguments(kwargs, error, match):
 
 def test_init_weights_rejects_non_module():
     with pytest.raises(
-        TypeError, match=r"model must be a torch.nn.Module, got model=Tensor"
+        TypeError, match=r"model must be a torch.nn.Module, got model=tensor"
     ):
         init_weights(torch.zeros(3))
 
@@ -434,7 +439,7 @@ def test_batchnorm_undoes_a_too_small_init():
         (
             {"hidden": (10, 0)},
             ValueError,
-            r"hidden width must be a positive integer, got hidden width=0",
+            r"hidden\[1\] must be a positive integer, got hidden\[1\]=0",
         ),
         (
             {"activation": "tanh"},
@@ -501,3 +506,84 @@ def test_small_cnn_is_the_notebooks_network_with_named_layers():
     x = torch.randn(3, 1, 28, 28)
     torch.testing.assert_close(ours(x), notebook(x), rtol=0, atol=0)
     assert ours[0] is ours.conv1 and ours.fc.in_features == 784
+
+
+# ---- arguments checked before a layer is built or a tensor reaches torch ----
+
+
+@pytest.mark.parametrize("flag", [0, "yes"])
+def test_count_parameters_takes_only_a_bool(flag):
+    with pytest.raises(TypeError, match="trainable_only must be True or False"):
+        count_parameters(LectureCNN(), trainable_only=flag)
+
+
+def _two_channel_cnn():
+    return nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU())
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        torch.zeros(2, 2, 6, 6),  # two channels for a one-channel layer
+        torch.zeros(1, 2, 1, 6, 6),  # 5D
+        torch.zeros(2, 6, 6),  # unbatched, with two channels
+        torch.zeros(2, 1, 6, 6, dtype=torch.complex64),
+    ],
+    ids=["channels", "5D", "3D", "complex"],
+)
+def test_feature_maps_names_x_and_the_layer_that_cannot_take_it(x):
+    with pytest.raises(
+        ValueError, match=r"x of shape .* does not fit model: its layer '0'"
+    ):
+        feature_maps(_two_channel_cnn(), x)
+
+
+def test_feature_maps_rejects_an_empty_batch():
+    with pytest.raises(ValueError, match=r"x must not be empty, got x with shape \(0,"):
+        feature_maps(_two_channel_cnn(), torch.zeros(0, 1, 6, 6))
+
+
+@pytest.mark.parametrize("make", [MLP, BatchNormMLP])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (
+            {"hidden": ""},
+            TypeError,
+            "hidden must be a sequence of integers, got hidden=''",
+        ),
+        (
+            {"in_features": 10**12},
+            ValueError,
+            r"in_features=1000000000000, hidden=\(5,\) and num_classes=10 would make",
+        ),
+        (
+            {"num_classes": 10**12},
+            ValueError,
+            r"in_features=784, hidden=\(5,\) and num_classes=1000000000000 would make",
+        ),
+    ],
+)
+def test_mlps_reject_bad_widths_before_allocating(make, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make(**{"hidden": (5,), **kwargs})
+
+
+@pytest.mark.parametrize("flag", [0, "yes"])
+def test_batchnorm_mlp_takes_only_a_bool(flag):
+    with pytest.raises(TypeError, match="batchnorm must be True or False"):
+        BatchNormMLP(batchnorm=flag)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"residual": 0}, TypeError, "residual must be True or False, got residual=0"),
+        ({"residual": "yes"}, TypeError, "residual must be True or False"),
+        ({"channels": 10**12}, ValueError, "channels=1000000000000 and features"),
+        ({"scale": 10**12}, ValueError, "scale=1000000000000, channels=1 and"),
+    ],
+)
+def test_sub_pixel_sr_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        SubPixelSR(**kwargs)
