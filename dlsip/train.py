@@ -28,7 +28,20 @@ import torch
 from numpy.typing import ArrayLike
 from torch import nn
 
-from ._validation import check_choice, check_int, check_nonneg_int, check_positive_int
+from ._validation import (
+    check_allocation,
+    check_array,
+    check_bool,
+    check_callable,
+    check_choice,
+    check_float,
+    check_int,
+    check_module,
+    check_nonneg_int,
+    check_positive_int,
+    check_same_shape,
+)
+from .data import _check_tensor
 
 #: Training or test data: a pair ``(x, y)`` of tensors, or an iterable of such batches.
 Data = tuple[torch.Tensor, torch.Tensor] | Iterable[tuple[torch.Tensor, torch.Tensor]]
@@ -96,26 +109,52 @@ def get_device() -> torch.device:
     return torch.device("cpu")
 
 
-def _check_pair_of_tensors(data, name: str) -> tuple[torch.Tensor, torch.Tensor]:
-    if not (
-        isinstance(data, (tuple, list))
-        and len(data) == 2
-        and all(isinstance(t, torch.Tensor) for t in data)
-    ):
-        raise TypeError(
-            f"{name} must be a pair of tensors (x, y) or an iterable of (x, y) "
-            "batches, "
-            f"got {name}={type(data).__name__}"
+def _check_device(device) -> torch.device:
+    """``device`` as a ``torch.device``; one that torch does not know, or that this
+    machine does not have, is refused naming ``device``."""
+    expected = "a torch.device, a name such as 'cpu' or 'cuda:0', or a GPU index"
+    try:
+        checked = torch.device(device)
+    except TypeError as err:
+        raise TypeError(f"device must be {expected}, got device={device!r}") from err
+    except RuntimeError as err:  # an unknown name or a negative index
+        raise ValueError(
+            f"device must be {expected}, got device={device!r} ({err})"
+        ) from err
+    if checked.type == "cuda" and (checked.index or 0) >= torch.cuda.device_count():
+        raise ValueError(
+            f"device={device!r} is not available: this machine has "
+            f"{torch.cuda.device_count()} CUDA GPUs (get_device() picks the fastest "
+            "device there is)"
         )
-    x, y = data
+    if checked.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(
+            f"device={device!r} is not available: this machine has no Apple GPU (MPS)"
+        )
+    return checked
+
+
+def _check_examples(x, y, x_name: str, y_name: str):
+    """Inputs and labels: non-empty tensors with a batch axis, one label per input."""
+    x = _check_tensor(x, x_name, layout="(N, ...)")
+    y = _check_tensor(y, y_name, layout="(N, ...)")
     if x.shape[0] != y.shape[0]:
         raise ValueError(
-            f"{name} must have as many labels as inputs, got x with {x.shape[0]} "
-            f"and y with {y.shape[0]}"
+            f"{x_name} and {y_name} must have as many examples (one label per input), "
+            f"got {x.shape[0]} and {y.shape[0]}"
         )
-    if x.shape[0] == 0:
-        raise ValueError(f"{name} must not be empty, got x with shape {tuple(x.shape)}")
     return x, y
+
+
+def _check_data(data, name: str) -> None:
+    """A pair of tensors ``(x, y)``, or an iterable of ``(x, y)`` batches."""
+    if isinstance(data, (tuple, list)) and len(data) == 2:
+        _check_examples(*data, f"{name}[0]", f"{name}[1]")
+    elif isinstance(data, (tuple, list, str, bytes)) or not hasattr(data, "__iter__"):
+        raise TypeError(
+            f"{name} must be a pair of tensors (x, y) or an iterable of (x, y) "
+            f"batches, got {name}={type(data).__name__}"
+        )
 
 
 class TensorBatches:
@@ -140,7 +179,9 @@ class TensorBatches:
     Raises
     ------
     TypeError, ValueError
-        For tensors of different lengths or a batch size that is not a positive integer.
+        For inputs or labels that are not non-empty tensors of the same length, a batch
+        size that is not a positive integer, a ``shuffle`` that is not a bool, or a
+        ``transform`` that is not callable.
 
     Examples
     --------
@@ -160,9 +201,11 @@ class TensorBatches:
         seed: int | None = None,
         transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
     ):
-        self.x, self.y = _check_pair_of_tensors((x, y), "data")
+        self.x, self.y = _check_examples(x, y, "x", "y")
         self.batch_size = check_positive_int(batch_size, "batch_size")
-        self.shuffle = bool(shuffle)
+        self.shuffle = check_bool(shuffle, "shuffle")
+        if transform is not None:
+            check_callable(transform, "transform")
         self.transform = transform
         self.generator = torch.Generator()
         if seed is None:
@@ -196,16 +239,25 @@ class TensorBatches:
 
 def _as_batches(data, name: str, *, batch_size: int, shuffle: bool, seed=None):
     """A pair of tensors becomes TensorBatches; an iterable of batches is used as is."""
+    _check_data(data, name)
     if isinstance(data, (tuple, list)):
-        x, y = _check_pair_of_tensors(data, name)
+        x, y = data
         return TensorBatches(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
-    if not hasattr(data, "__iter__") or isinstance(data, (str, bytes)):
-        raise TypeError(
-            f"{name} must be a pair of tensors (x, y) or an iterable of (x, y) "
-            "batches, "
-            f"got {name}={type(data).__name__}"
-        )
     return data
+
+
+def _first_forward(model: nn.Module, xb: torch.Tensor, name: str) -> torch.Tensor:
+    """``model(xb)`` on the first batch of ``name``: a torch error there is an input
+    shape or dtype that does not fit the model, re-raised naming both."""
+    try:
+        return model(xb)
+    except torch.OutOfMemoryError:
+        raise
+    except RuntimeError as err:
+        raise ValueError(
+            f"{name} does not fit model: a batch of shape {tuple(xb.shape)} and dtype "
+            f"{xb.dtype} raised {type(err).__name__}: {err}"
+        ) from err
 
 
 def _to(x: torch.Tensor, device, channels_last: bool) -> torch.Tensor:
@@ -283,8 +335,10 @@ def fit(
     ------
     TypeError, ValueError
         For a model that is not a module, a non-positive ``epochs`` or ``batch_size``,
-        an unknown ``scheduler_step``, or data that are neither a pair of tensors nor
-        batches.
+        an unknown ``scheduler_step`` or ``device``, a flag that is not a bool, a
+        ``loss_fn`` that is not callable, data that are neither a pair of tensors nor
+        batches, or a first batch that the model cannot take (its message names the
+        data and the model).
 
     Notes
     -----
@@ -305,27 +359,30 @@ def fit(
     >>> len(history["train_loss"]), history["train_accuracy"][-1] > 0.9
     (20, True)
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(
-            f"model must be a torch.nn.Module, got model={type(model).__name__}"
-        )
+    check_module(model, "model")
+    _check_data(train_data, "train_data")
     epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    check_choice(scheduler_step, "scheduler_step", ("batch", "epoch"))
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(
             "optimizer must be a torch.optim.Optimizer, got "
             f"optimizer={type(optimizer).__name__}"
         )
-    device = get_device() if device is None else torch.device(device)
+    device = get_device() if device is None else _check_device(device)
+    progress = check_bool(progress, "progress")
+    verbose = progress if verbose is None else check_bool(verbose, "verbose")
+    if val_data is not None:  # checked now, not after the first epoch of training
+        _check_data(val_data, "val_data")
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    check_callable(loss_fn, "loss_fn")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    check_choice(scheduler_step, "scheduler_step", ("batch", "epoch"))
+    channels_last = check_bool(channels_last, "channels_last")
     batches = _as_batches(
         train_data, "train_data", batch_size=batch_size, shuffle=True, seed=seed
     )
     model.to(device)
     if channels_last:
         model.to(memory_format=torch.channels_last)
-    verbose = progress if verbose is None else bool(verbose)
     if progress:
         from tqdm import (
             tqdm,
@@ -347,7 +404,8 @@ def fit(
         start = time.perf_counter()
         for xb, yb in bar:
             xb, yb = _to(xb, device, channels_last), yb.to(device, non_blocking=True)
-            logits = model(xb)
+            # the first batch of an epoch: an input that does not fit names train_data
+            logits = model(xb) if seen else _first_forward(model, xb, "train_data")
             loss = loss_fn(logits, yb)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -439,7 +497,9 @@ def evaluate(
     Raises
     ------
     TypeError, ValueError
-        For a model that is not a module, data in neither form, or empty data.
+        For a model that is not a module, data in neither form, empty data, a
+        ``loss_fn`` that is not callable, an unknown ``device``, a ``channels_last``
+        that is not a bool, or a first batch that the model cannot take.
 
     Examples
     --------
@@ -452,13 +512,13 @@ def evaluate(
     >>> round(acc, 4)
     0.6667
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(
-            f"model must be a torch.nn.Module, got model={type(model).__name__}"
-        )
-    batch_size = check_positive_int(batch_size, "batch_size")
+    check_module(model, "model")
+    _check_data(data, "data")
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
-    device = _model_device(model) if device is None else torch.device(device)
+    check_callable(loss_fn, "loss_fn")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    device = _model_device(model) if device is None else _check_device(device)
+    channels_last = check_bool(channels_last, "channels_last")
     batches = _as_batches(data, "data", batch_size=batch_size, shuffle=False)
     was_training = model.training
     model.eval()
@@ -466,7 +526,7 @@ def evaluate(
         total_loss, correct, seen = 0.0, 0, 0
         for xb, yb in batches:
             xb, yb = _to(xb, device, channels_last), yb.to(device)
-            logits = model(xb)
+            logits = model(xb) if seen else _first_forward(model, xb, "data")
             n = yb.shape[0]
             total_loss += float(loss_fn(logits, yb)) * n
             correct += int((logits.argmax(dim=1) == yb).sum())
@@ -519,7 +579,9 @@ def predict(
     Raises
     ------
     TypeError, ValueError
-        For an input that is not a tensor, or an unknown ``output``.
+        For a model that is not a module, an input that is not a non-empty tensor or
+        that the model cannot take, an unknown ``output`` or ``device``, or a
+        ``channels_last`` that is not a bool.
 
     Notes
     -----
@@ -536,27 +598,45 @@ def predict(
     >>> predict(model, x).shape, proba.sum(dim=1).allclose(torch.ones(5))
     (torch.Size([5]), True)
     """
-    check_choice(output, "output", ("label", "proba", "logits"))
+    check_module(model, "model")
     if isinstance(x, (tuple, list)) and len(x) == 2:
         x = x[0]
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got x={type(x).__name__}")
+    x = _check_tensor(x, "x", layout="(N, ...)")
+    check_choice(output, "output", ("label", "proba", "logits"))
     batch_size = check_positive_int(batch_size, "batch_size")
-    device = _model_device(model) if device is None else torch.device(device)
+    device = _model_device(model) if device is None else _check_device(device)
+    channels_last = check_bool(channels_last, "channels_last")
     was_training = model.training
     model.eval()
     try:
-        logits = torch.cat(
-            [
-                model(_to(x[i : i + batch_size], device, channels_last)).float().cpu()
-                for i in range(0, x.shape[0], batch_size)
-            ]
-        )
+        outputs = []
+        for i in range(0, x.shape[0], batch_size):
+            xb = _to(x[i : i + batch_size], device, channels_last)
+            out = model(xb) if outputs else _first_forward(model, xb, "x")
+            outputs.append(out.float().cpu())
     finally:
         model.train(was_training)
+    logits = torch.cat(outputs)
     if output == "label":
         return logits.argmax(dim=1)
     return logits.softmax(dim=1) if output == "proba" else logits
+
+
+def _check_labels(labels, name: str) -> np.ndarray:
+    """Class labels: a 1D array (or tensor) of non-negative integers, as int64."""
+    if isinstance(labels, torch.Tensor):
+        labels = labels.detach().cpu().numpy()
+    labels = check_array(labels, name, numeric=False, allow_empty=True)
+    if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu"):
+        raise TypeError(
+            f"{name} must be a 1D array of integer labels, got {name} with dtype "
+            f"{labels.dtype} and shape {labels.shape}"
+        )
+    if labels.size and labels.min() < 0:
+        raise ValueError(
+            f"{name} must hold non-negative labels, got {name}.min()={labels.min()}"
+        )
+    return labels.astype(np.int64)
 
 
 def confusion_matrix(
@@ -581,8 +661,8 @@ def confusion_matrix(
     Raises
     ------
     TypeError, ValueError
-        For labels that are not 1D integers of the same length, negative labels, or
-        labels not below ``num_classes``.
+        For labels that are not 1D integers of the same length, negative labels,
+        labels not below ``num_classes``, or an absurd ``num_classes``.
 
     Examples
     --------
@@ -591,36 +671,21 @@ def confusion_matrix(
            [0, 1, 1],
            [0, 0, 1]])
     """
-    arrays = []
-    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
-        if isinstance(labels, torch.Tensor):
-            labels = labels.detach().cpu().numpy()
-        labels = np.asarray(labels)
-        if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu"):
-            raise TypeError(
-                f"{name} must be a 1D array of integer labels, got {name} with dtype "
-                f"{labels.dtype} and shape {labels.shape}"
-            )
-        if labels.size and labels.min() < 0:
-            raise ValueError(
-                f"{name} must hold non-negative labels, got {name}.min()={labels.min()}"
-            )
-        arrays.append(labels.astype(np.int64))
-    y_true, y_pred = arrays
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            "y_true and y_pred must have the same length, got "
-            f"{y_true.size} and {y_pred.size}"
-        )
-    largest = int(max(y_true.max(initial=-1), y_pred.max(initial=-1)))
-    if num_classes is None:
-        num_classes = largest + 1
+    y_true, y_pred = _check_labels(y_true, "y_true"), _check_labels(y_pred, "y_pred")
+    check_same_shape(y_true, "y_true", y_pred, "y_pred")
+    if num_classes is None:  # the largest label plus one
+        num_classes = int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1
     else:
         num_classes = check_positive_int(num_classes, "num_classes")
-        if largest >= num_classes:
-            raise ValueError(
-                f"labels must be below num_classes={num_classes}, got a label {largest}"
-            )
+        for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+            if labels.max(initial=-1) >= num_classes:
+                raise ValueError(
+                    f"{name} must hold labels below num_classes={num_classes}, got "
+                    f"{name}.max()={labels.max()}"
+                )
+    check_allocation(
+        (num_classes, num_classes), f"num_classes={num_classes}", what="a matrix"
+    )
     counts = np.bincount(
         y_true * num_classes + y_pred, minlength=num_classes * num_classes
     )
@@ -649,7 +714,8 @@ def shift_images(
     Raises
     ------
     TypeError, ValueError
-        If ``x`` is not a 4D tensor or a shift is not an integer.
+        If ``x`` is not a non-empty 4D tensor, a shift is not an integer, or ``fill``
+        is not a finite real number.
 
     Notes
     -----
@@ -664,14 +730,9 @@ def shift_images(
             [ 0.,  1.,  2.],
             [ 3.,  4.,  5.]])
     """
-    if not isinstance(x, torch.Tensor) or x.ndim != 4:
-        raise ValueError(
-            f"x must be a 4D tensor (N, C, H, W), got x={type(x).__name__}"
-            + (f" with shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else "")
-        )
+    x = _check_tensor(x, "x", layout="(N, C, H, W)")
     dy, dx = check_int(dy, "dy"), check_int(dx, "dx")
-    if fill is None:
-        fill = float(x[0, 0, 0, 0]) if x.numel() else 0.0
+    fill = float(x[0, 0, 0, 0]) if fill is None else check_float(fill, "fill")
     h, w = x.shape[-2:]
     out = torch.full_like(x, fill)
     if abs(dy) >= h or abs(dx) >= w:

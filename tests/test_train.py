@@ -124,7 +124,7 @@ def test_tensor_batches_apply_the_transform_to_inputs_only():
             torch.zeros(4),
             {"batch_size": 2},
             ValueError,
-            "data must have as many labels as inputs, got x with 3 and y with 4",
+            r"x and y must have as many examples \(one label per input\), got 3 and 4",
         ),
         (
             torch.zeros(3, 2),
@@ -138,14 +138,14 @@ def test_tensor_batches_apply_the_transform_to_inputs_only():
             torch.zeros(0),
             {"batch_size": 2},
             ValueError,
-            "data must not be empty",
+            r"x must not be empty, got x with shape \(0, 2\)",
         ),
         (
             np.zeros((3, 2)),
             torch.zeros(3),
             {"batch_size": 2},
             TypeError,
-            "data must be a pair of tensors",
+            "x must be a torch.Tensor, got x=array of shape",
         ),
     ],
 )
@@ -335,7 +335,7 @@ def test_fit_progress_bars_and_epoch_lines(capsys, progress, verbose, bars, line
         (
             {"epochs": 1, "model": "cnn"},
             TypeError,
-            "model must be a torch.nn.Module, got model=str",
+            "model must be a torch.nn.Module, got model='cnn'",
         ),
     ],
 )
@@ -425,7 +425,9 @@ def test_predict_errors():
         match="output must be one of 'label', 'proba', 'logits', got output='probs'",
     ):
         predict(nn.Linear(2, 2), torch.zeros(1, 2), output="probs")
-    with pytest.raises(TypeError, match="x must be a torch.Tensor, got x=ndarray"):
+    with pytest.raises(
+        TypeError, match="x must be a torch.Tensor, got x=array of shape"
+    ):
         predict(nn.Linear(2, 2), np.zeros((1, 2)))
 
 
@@ -457,14 +459,15 @@ def test_confusion_matrix_rows_are_true_classes():
             [0],
             {},
             ValueError,
-            "y_true and y_pred must have the same length, got 2 and 1",
+            r"y_true and y_pred must have the same shape, got y_true with shape \(2,\) "
+            r"and y_pred with shape \(1,\)",
         ),
         (
             [0, 5],
             [0, 1],
             {"num_classes": 3},
             ValueError,
-            "labels must be below num_classes=3, got a label 5",
+            r"y_true must hold labels below num_classes=3, got y_true.max\(\)=5",
         ),
         ([0.5], [0], {}, TypeError, "y_true must be a 1D array of integer labels"),
         ([[0]], [0], {}, TypeError, "y_true must be a 1D array of integer labels"),
@@ -511,7 +514,7 @@ def test_shift_images_fills_with_the_background_and_can_shift_everything_out():
             torch.zeros(4, 4),
             1,
             ValueError,
-            r"x must be a 4D tensor \(N, C, H, W\), got x=Tensor with shape \(4, 4\)",
+            r"x must be 4D \(N, C, H, W\), got x with shape \(4, 4\)",
         ),
         (torch.zeros(1, 1, 4, 4), 1.5, TypeError, "dy must be an integer, got dy=1.5"),
     ],
@@ -519,3 +522,174 @@ def test_shift_images_fills_with_the_background_and_can_shift_everything_out():
 def test_shift_images_errors(x, dy, error, match):
     with pytest.raises(error, match=match):
         shift_images(x, dy, 0)
+
+
+# ---- arguments checked before training, and torch's errors said plainly ----
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"shuffle": 0}, TypeError, "shuffle must be True or False, got shuffle=0"),
+        ({"shuffle": "yes"}, TypeError, "shuffle must be True or False"),
+        ({"transform": 0}, TypeError, "transform must be callable"),
+        (
+            {"x": torch.zeros(3, 0)},
+            ValueError,
+            r"x must not be empty, got x with shape \(3, 0\)",
+        ),
+        (
+            {"y": torch.tensor(1)},
+            ValueError,
+            r"y must be at least 1D \(N, \.\.\.\), got y with shape \(\)",
+        ),
+    ],
+)
+def test_tensor_batches_rejects_bad_arguments(kwargs, error, match):
+    args = {"x": torch.zeros(3, 2), "y": torch.zeros(3), "batch_size": 2, **kwargs}
+    with pytest.raises(error, match=match):
+        TensorBatches(**args)
+
+
+def _call(func, n_features=2, **kwargs):
+    """fit, evaluate or predict of nn.Linear(2, 2) on 8 examples of n_features."""
+    model = nn.Linear(2, 2)
+    x, y = torch.randn(8, n_features), torch.arange(8) % 2
+    if func == "fit":
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        return fit(model, (x, y), epochs=1, optimizer=opt, progress=False, **kwargs)
+    if func == "evaluate":
+        return evaluate(model, (x, y), **kwargs)
+    return predict(model, x, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"device": "no_such"}, ValueError, "device must be a torch.device, a name"),
+        ({"device": 1.5}, TypeError, "device must be a torch.device, a name"),
+        ({"device": 99}, ValueError, "device=99 is not available: this machine has"),
+        ({"device": "cuda:99"}, ValueError, "device='cuda:99' is not available"),
+        ({"channels_last": 0}, TypeError, "channels_last must be True or False"),
+    ],
+)
+@pytest.mark.parametrize("func", ["fit", "evaluate", "predict"])
+def test_fit_evaluate_predict_check_device_and_layout(func, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        _call(func, **kwargs)
+
+
+@pytest.mark.parametrize("func", ["fit", "evaluate"])
+def test_fit_and_evaluate_take_a_callable_loss(func):
+    with pytest.raises(TypeError, match=r"loss_fn must be callable .*, got loss_fn=0"):
+        _call(func, loss_fn=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"progress": 0}, TypeError, "progress must be True or False, got progress=0"),
+        ({"verbose": "yes"}, TypeError, "verbose must be True or False"),
+        ({"val_data": "abc"}, TypeError, "val_data must be a pair of tensors"),
+        (
+            {"val_data": (torch.zeros(3, 2), torch.zeros(2))},
+            ValueError,
+            r"val_data\[0\] and val_data\[1\] must have as many examples",
+        ),
+    ],
+)
+def test_fit_checks_every_argument_before_training(kwargs, error, match):
+    model = nn.Linear(2, 2)
+    before = [p.detach().clone() for p in model.parameters()]
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    data = (torch.randn(8, 2), torch.arange(8) % 2)
+    with pytest.raises(error, match=match):
+        fit(model, data, epochs=1, optimizer=opt, **{"progress": False, **kwargs})
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+
+def test_fit_and_evaluate_name_data_that_does_not_fit_the_model():
+    # nn.Linear(2, 2) takes 2 features, not 5
+    with pytest.raises(ValueError, match=r"train_data does not fit model: a batch of"):
+        _call("fit", n_features=5)
+    with pytest.raises(ValueError, match=r"data does not fit model: .* shape \(8, 5\)"):
+        _call("evaluate", n_features=5)
+
+
+@pytest.mark.parametrize(
+    "model, x, error, match",
+    [
+        (
+            0,
+            torch.zeros(4, 2),
+            TypeError,
+            "model must be a torch.nn.Module, got model=0",
+        ),
+        (nn.Linear(2, 2), torch.zeros(4, 3), ValueError, "x does not fit model"),
+        (nn.Linear(2, 2), torch.zeros(4, 2, 1), ValueError, "x does not fit model"),
+        (
+            nn.Linear(2, 2),
+            torch.zeros(4, 2, dtype=torch.complex64),
+            ValueError,
+            r"x does not fit model: .* dtype torch.complex64",
+        ),
+        (
+            nn.Linear(2, 2),
+            torch.zeros(0, 2),
+            ValueError,
+            r"x must not be empty, got x with shape \(0, 2\)",
+        ),
+        (
+            nn.Linear(2, 2),
+            torch.tensor(1.0),
+            ValueError,
+            r"x must be at least 1D \(N, \.\.\.\)",
+        ),
+    ],
+)
+def test_predict_rejects_what_the_model_cannot_take(model, x, error, match):
+    with pytest.raises(error, match=match):
+        predict(model, x)
+
+
+@pytest.mark.parametrize(
+    "t, p, kwargs, error, match",
+    [
+        ([[1, 2], [3]], [0, 1], {}, TypeError, "y_true must be an array of numbers"),
+        ([0, 1], [[1, 2], [3]], {}, TypeError, "y_pred must be an array of numbers"),
+        (
+            [0, 1],
+            [0, 9],
+            {"num_classes": 4},
+            ValueError,
+            r"y_pred must hold labels below num_classes=4, got y_pred.max\(\)=9",
+        ),
+        (
+            [0, 1],
+            [0, 1],
+            {"num_classes": 10**12},
+            ValueError,
+            "num_classes=1000000000000 would make a matrix of shape",
+        ),
+    ],
+)
+def test_confusion_matrix_names_the_bad_argument(t, p, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        confusion_matrix(t, p, **kwargs)
+
+
+def test_confusion_matrix_of_no_labels_is_empty():
+    assert confusion_matrix([], []).shape == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "x, fill, error, match",
+    [
+        (torch.zeros(1, 1, 4, 4), float("nan"), ValueError, "fill must be finite"),
+        (torch.zeros(1, 1, 4, 4), "", TypeError, "fill must be a real number"),
+        (torch.zeros(0, 1, 4, 4), 0.0, ValueError, "x must not be empty"),
+    ],
+)
+def test_shift_images_rejects_a_bad_fill_or_an_empty_batch(x, fill, error, match):
+    with pytest.raises(error, match=match):
+        shift_images(x, 1, 0, fill=fill)
