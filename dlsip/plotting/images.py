@@ -6,20 +6,39 @@ Worked examples are drawn the way the slides draw them: as a grid of numbers
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import check_array
-from ._base import _get_ax, _plt
+from .._validation import (
+    _is_int,
+    _show,
+    check_array,
+    check_bool,
+    check_float,
+    check_instance,
+    check_positive_int,
+)
+from ._base import _check_color_range, _get_ax, _plt
 
 if TYPE_CHECKING:  # annotations only: matplotlib is imported on first use
     import IPython.display
     from matplotlib.animation import FuncAnimation
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+
+def _check_image(image, name: str) -> np.ndarray:
+    """A greyscale (H, W) or colour (H, W, 3) / (H, W, 4) image named ``name``."""
+    image = check_array(image, name, ndim=(2, 3))
+    if image.ndim == 3 and image.shape[2] not in (3, 4):
+        raise ValueError(
+            f"{name} must be (H, W), (H, W, 3) or (H, W, 4), got {name} with shape "
+            f"{image.shape}"
+        )
+    return image
 
 
 def show_image(
@@ -43,6 +62,12 @@ def show_image(
     -------
     matplotlib.axes.Axes
 
+    Raises
+    ------
+    ValueError
+        For an image that is not (H, W), (H, W, 3) or (H, W, 4), a ``vmin`` or ``vmax``
+        that is not finite, or ``vmin > vmax``.
+
     Examples
     --------
     >>> import numpy as np
@@ -50,11 +75,10 @@ def show_image(
     >>> ax.get_title()
     'identity'
     """
-    image = check_array(image, "image", ndim=(2, 3))
-    if image.ndim == 3 and image.shape[2] not in (3, 4):
-        raise ValueError(
-            f"image must be (H, W), (H, W, 3) or (H, W, 4), got shape {image.shape}"
-        )
+    image = _check_image(image, "image")
+    vmin, vmax = _check_color_range(vmin, vmax)
+    colorbar = check_bool(colorbar, "colorbar")
+    axis_off = check_bool(axis_off, "axis_off")
     ax = _get_ax(ax)
     if image.ndim == 2 and image.dtype == np.uint8:
         vmin = 0 if vmin is None else vmin
@@ -87,7 +111,17 @@ def show_images(
 ) -> Figure:
     """Show several images side by side in a grid; returns the Figure.
 
-    ``kwargs`` go to :func:`show_image` (``vmin``, ``vmax``, ``colorbar``).
+    ``images`` is a sequence of images (or an array of them, the first axis indexing
+    the images); ``ncols`` is the number of columns (at most one per image; by default
+    up to 4) and ``size`` the inches per panel. ``kwargs`` go to :func:`show_image`
+    (``vmin``, ``vmax``, ``colorbar``).
+
+    Raises
+    ------
+    ValueError
+        For no image, an image that :func:`show_image` rejects (named ``images[i]``),
+        ``titles`` without one entry per image, ``ncols`` not in 1 to the number of
+        images, or a ``size`` that is not positive.
 
     Examples
     --------
@@ -96,7 +130,8 @@ def show_images(
     >>> len(fig.axes)
     2
     """
-    images = list(images)
+    check_instance(images, "images", Iterable, "a sequence of images")
+    images = [_check_image(image, f"images[{i}]") for i, image in enumerate(images)]
     if not images:
         raise ValueError(
             "images must contain at least one image, got an empty sequence"
@@ -106,7 +141,12 @@ def show_images(
             f"titles must have one entry per image ({len(images)}), got {len(titles)}"
         )
     n = len(images)
-    ncols = min(n, 4) if ncols is None else ncols
+    ncols = min(n, 4) if ncols is None else check_positive_int(ncols, "ncols")
+    if ncols > n:
+        raise ValueError(
+            f"ncols must be at most the number of images ({n}), got ncols={ncols}"
+        )
+    size = check_float(size, "size", minimum=0.0, strict=True)
     nrows = -(-n // ncols)
     plt = _plt()
     fig, axes = plt.subplots(
@@ -129,6 +169,27 @@ def show_images(
     return fig
 
 
+def _check_highlight(highlight, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    """``(row, col, height, width)``: four integers, a rectangle of at least one cell
+    inside the grid of values, of ``shape``."""
+    if (
+        not isinstance(highlight, (tuple, list))
+        or len(highlight) != 4
+        or not all(_is_int(v) for v in highlight)
+    ):
+        raise TypeError(
+            "highlight must be four integers (row, col, height, width), "
+            f"got highlight={_show(highlight)}"
+        )
+    r, c, hh, ww = (int(v) for v in highlight)
+    if r < 0 or c < 0 or hh < 1 or ww < 1 or r + hh > shape[0] or c + ww > shape[1]:
+        raise ValueError(
+            f"highlight must be a rectangle of at least one cell inside values (a "
+            f"{shape[0]}x{shape[1]} grid), got highlight={_show(highlight)}"
+        )
+    return r, c, hh, ww
+
+
 def annotated_grid(
     values: ArrayLike,
     ax: Axes | None = None,
@@ -146,7 +207,15 @@ def annotated_grid(
     """Draw a small matrix as a grid of cells with its numbers written in them.
 
     This is how the slides show worked examples. ``highlight`` is ``(row, col, height,
-    width)``: a rectangle drawn around those cells (a sliding window, say).
+    width)``: a rectangle drawn around those cells (a sliding window, say), inside the
+    grid. ``fontsize`` is in points (at least 1); ``vmin``/``vmax`` set the colour
+    range (``vmin <= vmax``); ``colors=False`` leaves the cells white.
+
+    Raises
+    ------
+    ValueError
+        For a ``highlight`` outside the grid or of no cell, a ``fontsize`` below 1, a
+        ``vmin`` or ``vmax`` that is not finite, or ``vmin > vmax``.
 
     Examples
     --------
@@ -157,6 +226,13 @@ def annotated_grid(
     values = check_array(values, "values", ndim=(1, 2))
     if values.ndim == 1:
         values = values[None, :]
+    if highlight is not None:
+        highlight = _check_highlight(highlight, values.shape)
+    fontsize = (
+        None if fontsize is None else check_float(fontsize, "fontsize", minimum=1)
+    )
+    vmin, vmax = _check_color_range(vmin, vmax)
+    colors = check_bool(colors, "colors")
     ax = _get_ax(ax, figsize=(0.5 * values.shape[1] + 0.6, 0.5 * values.shape[0] + 0.6))
     h, w = values.shape
     shown = values.astype(float)
@@ -248,7 +324,9 @@ def animation_html(anim: FuncAnimation) -> IPython.display.HTML:
     cell.
     """
     from IPython.display import HTML
+    from matplotlib.animation import Animation
 
+    check_instance(anim, "anim", Animation, "a matplotlib animation")
     html = anim.to_jshtml(default_mode="loop")
     _plt().close(anim._fig)
     return HTML(html)

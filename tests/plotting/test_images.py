@@ -78,3 +78,147 @@ def test_animation_html_is_self_contained_and_closes_figure():
     html = plotting.animation_html(anim)
     assert "<script" in html.data and "data:image/png;base64" in html.data
     assert not plt.fignum_exists(fig.number)
+
+
+# ---- invalid arguments are refused before drawing, naming the argument ----
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"colorbar": 0}, TypeError, "colorbar must be True or False, got colorbar=0"),
+        ({"colorbar": "yes"}, TypeError, "colorbar must be True or False"),
+        ({"axis_off": 1}, TypeError, "axis_off must be True or False, got axis_off=1"),
+        ({"vmin": float("nan")}, ValueError, "vmin must be finite, got vmin=nan"),
+        ({"vmax": float("inf")}, ValueError, "vmax must be finite, got vmax=inf"),
+        ({"vmin": ""}, TypeError, "vmin must be a real number, got vmin=''"),
+        ({"vmax": "1"}, TypeError, "vmax must be a real number, got vmax='1'"),
+        (
+            {"vmin": 2.0, "vmax": 1.0},
+            ValueError,
+            "vmin must be <= vmax, got vmin=2.0 and vmax=1.0",
+        ),
+        (
+            {"image": np.zeros((2, 2, 5))},
+            ValueError,
+            r"image must be \(H, W\), \(H, W, 3\) or \(H, W, 4\), got image with shape",
+        ),
+    ],
+)
+def test_show_image_rejects_bad_arguments(kwargs, error, match):
+    kwargs = {"image": np.eye(3), **kwargs}
+    with pytest.raises(error, match=match):
+        plotting.show_image(**kwargs)
+
+
+def test_show_image_takes_an_equal_vmin_and_vmax():
+    ax = plotting.show_image(np.eye(3), vmin=1, vmax=1)
+    assert ax.images[0].get_clim() == (1.0, 1.0)
+    plt.close(ax.figure)
+
+
+@pytest.mark.parametrize(
+    "images, kwargs, error, match",
+    [
+        (None, {}, TypeError, "images must be a sequence of images, got images=None"),
+        (3, {}, TypeError, "images must be a sequence of images, got images=3"),
+        (
+            [np.eye(3), np.full((3, 3), "a")],
+            {},
+            TypeError,
+            r"images\[1\] must have a real numeric dtype",
+        ),
+        (
+            [np.eye(3), np.zeros((0, 3))],
+            {},
+            ValueError,
+            r"images\[1\] must not be empty",
+        ),
+        (np.zeros((2, 3)), {}, ValueError, r"images\[0\] must be 2D or 3D"),
+        (
+            np.zeros((2, 3, 3, 1)),
+            {},
+            ValueError,
+            r"images\[0\] must be \(H, W\), \(H, W, 3\) or \(H, W, 4\)",
+        ),
+        ([np.eye(3)] * 2, {"ncols": 0}, ValueError, "ncols must be a positive integer"),
+        ([np.eye(3)] * 2, {"ncols": False}, TypeError, "ncols must be an integer"),
+        ([np.eye(3)] * 2, {"ncols": 0.5}, TypeError, "ncols must be an integer"),
+        (
+            [np.eye(3)] * 2,
+            {"ncols": 10**12},
+            ValueError,
+            r"ncols must be at most the number of images \(2\), got ncols=",
+        ),
+        ([np.eye(3)] * 2, {"size": 0.0}, ValueError, "size must be > 0.0, got size=0"),
+        ([np.eye(3)] * 2, {"size": ""}, TypeError, "size must be a real number"),
+        (
+            [np.eye(3)] * 2,
+            {"size": float("nan")},
+            ValueError,
+            "size must be finite, got size=nan",
+        ),
+    ],
+)
+def test_show_images_rejects_bad_arguments(images, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plotting.show_images(images, **kwargs)
+    assert not plt.get_fignums()  # refused before any figure was made
+
+
+def test_show_images_takes_an_array_of_colour_images():
+    fig = plotting.show_images(np.zeros((3, 4, 5, 3)))
+    assert [ax.images[0].get_array().shape for ax in fig.axes] == [(4, 5, 3)] * 3
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (
+            {"highlight": (0, 1)},
+            TypeError,
+            r"highlight must be four integers .*\(0, 1\)",
+        ),
+        ({"highlight": "abc"}, TypeError, "highlight must be four integers"),
+        ({"highlight": (0.5, 1, 1, 1)}, TypeError, "highlight must be four integers"),
+        ({"highlight": (True, 0, 1, 1)}, TypeError, "highlight must be four integers"),
+        (
+            {"highlight": (0, 1, 0, 1)},
+            ValueError,
+            r"highlight must be a rectangle of at least one cell inside values "
+            r"\(a 2x2 grid\), got highlight=\(0, 1, 0, 1\)",
+        ),
+        ({"highlight": (0, 1, -1, 1)}, ValueError, "at least one cell inside values"),
+        ({"highlight": (-1, 0, 1, 1)}, ValueError, "at least one cell inside values"),
+        ({"highlight": (5, 5, 1, 1)}, ValueError, "at least one cell inside values"),
+        ({"highlight": (1, 0, 2, 1)}, ValueError, "at least one cell inside values"),
+        ({"fontsize": 0}, ValueError, "fontsize must be >= 1, got fontsize=0"),
+        ({"fontsize": 0.5}, ValueError, "fontsize must be >= 1, got fontsize=0.5"),
+        ({"fontsize": False}, TypeError, "fontsize must be a real number"),
+        ({"vmin": float("nan")}, ValueError, "vmin must be finite"),
+        ({"vmax": ""}, TypeError, "vmax must be a real number"),
+        ({"vmin": 5.0, "vmax": 0.0}, ValueError, "vmin must be <= vmax"),
+        ({"colors": 0}, TypeError, "colors must be True or False, got colors=0"),
+        ({"colors": "yes"}, TypeError, "colors must be True or False"),
+    ],
+)
+def test_annotated_grid_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plotting.annotated_grid([[1, 2], [3, 4]], **kwargs)
+    assert not plt.get_fignums()
+
+
+def test_annotated_grid_highlight_may_cover_the_whole_grid():
+    ax = plotting.annotated_grid([[1, 2], [3, 4]], highlight=[0, 0, 2, 2], fontsize=7.5)
+    assert (ax.patches[0].get_width(), ax.patches[0].get_height()) == (2, 2)
+    assert ax.texts[0].get_fontsize() == 7.5
+    plt.close(ax.figure)
+
+
+@pytest.mark.parametrize("anim", [0, "abc", None])
+def test_animation_html_rejects_what_is_not_an_animation(anim):
+    with pytest.raises(
+        TypeError, match="anim must be a matplotlib animation, got anim="
+    ):
+        plotting.animation_html(anim)
