@@ -8,9 +8,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import check_array, check_pair
+from .._validation import (
+    check_allocation,
+    check_array,
+    check_choice,
+    check_float,
+    check_instance,
+    check_nonneg_int,
+    check_pair,
+    check_positive_int,
+)
 from ..arithmetic import conv_output_size
-from ._base import _plt
+from ._base import MAX_GRID_CELLS, _plt
 from .images import annotated_grid
 
 if TYPE_CHECKING:  # annotations only: matplotlib is imported on first use
@@ -46,9 +55,9 @@ def animate_window(
     size : int or (int, int)
         Window size for a statistic (ignored for a kernel).
     interval : int
-        Milliseconds per frame.
+        Milliseconds per frame (a positive integer).
     dpi : int
-        Resolution of the frames (low keeps the notebook small).
+        Resolution of the frames (a positive integer; low keeps the notebook small).
     fmt : str
         Format of the numbers in the grids.
     title : str, optional
@@ -63,7 +72,8 @@ def animate_window(
     Raises
     ------
     ValueError
-        If the window does not fit the image, and as the filters do.
+        If the window does not fit the image, for an unknown statistic, and as the
+        filters do.
 
     Examples
     --------
@@ -84,17 +94,20 @@ def animate_window(
 
     image = check_array(image, "image", ndim=2)
     is_kernel = not (isinstance(lens, str) or callable(lens))
-    if is_kernel:
+    if isinstance(lens, str):
+        check_choice(lens, "lens", filters.STATISTICS)
+    elif is_kernel:
         kernel = check_array(lens, "lens", ndim=2)
-        kh, kw = kernel.shape
+    kh, kw = kernel.shape if is_kernel else check_pair(size, "size")
+    interval = check_positive_int(interval, "interval")
+    dpi = check_positive_int(dpi, "dpi")
+    if kh > image.shape[0] or kw > image.shape[1]:
+        what = f"lens of shape {(kh, kw)}" if is_kernel else f"size {(kh, kw)}"
+        raise ValueError(f"{what} does not fit the image of shape {image.shape}")
+    if is_kernel:
         output = filters.correlate2d(image, kernel)
         name = "weighted sum"
     else:
-        kh, kw = check_pair(size, "size")
-        if kh > image.shape[0] or kw > image.shape[1]:
-            raise ValueError(
-                f"size {(kh, kw)} does not fit the image of shape {image.shape}"
-            )
         full = filters.window_filter(image, lens, size=(kh, kw))  # "same" size: crop it
         oh, ow = conv_output_size(image.shape, (kh, kw))
         output = full[kh // 2 : kh // 2 + oh, kw // 2 : kw // 2 + ow]
@@ -172,14 +185,14 @@ def show_padding(
     ----------
     image : array_like, shape (H, W)
     pad_width : int
-        Pixels added on every side.
-    modes : sequence of str
-        Border modes of :func:`dlsip.filters.pad`.
+        Pixels added on every side (the padded image may have at most 1024 cells).
+    modes : list or tuple of str
+        Border modes of :func:`dlsip.filters.pad` (at least one).
     cval : float
         Fill value of ``"constant"``.
     fmt : str
     size : float
-        Inches per panel.
+        Inches per panel (positive).
 
     Returns
     -------
@@ -191,22 +204,30 @@ def show_padding(
     >>> [ax.get_title() for ax in fig.axes]
     ['constant', 'wrap']
     """
-    from ..filters import pad
+    from ..filters import MODES, pad
 
     image = check_array(image, "image", ndim=2)
-    modes = list(modes)
+    pad_width = check_nonneg_int(pad_width, "pad_width")
+    check_allocation(
+        (image.shape[0] + 2 * pad_width, image.shape[1] + 2 * pad_width),
+        f"image of shape {image.shape} and pad_width={pad_width}",
+        what="a padded grid to draw",
+        limit=MAX_GRID_CELLS,
+    )
+    check_instance(modes, "modes", (list, tuple), "a list of border modes")
+    if not modes:
+        raise ValueError(f"modes must name at least one border mode, got {modes=}")
+    modes = [check_choice(m, f"modes[{i}]", MODES) for i, m in enumerate(modes)]
+    size = check_float(size, "size", minimum=0.0, strict=True)
+    # pad first: a bad pad_width or cval is refused before anything is drawn
+    width = ((pad_width, pad_width), (pad_width, pad_width))
+    grids = [pad(image, width, mode=mode, cval=cval) for mode in modes]
     plt = _plt()
     fig, axes = plt.subplots(
         1, len(modes), figsize=(size * len(modes), size), squeeze=False
     )
     h, w = image.shape
-    for ax, mode in zip(axes[0], modes):
-        padded = pad(
-            image,
-            ((pad_width, pad_width), (pad_width, pad_width)),
-            mode=mode,
-            cval=cval,
-        )
+    for ax, mode, padded in zip(axes[0], modes, grids):
         annotated_grid(
             padded,
             ax,

@@ -3,6 +3,7 @@ figure of border modes."""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
@@ -58,3 +59,63 @@ def test_show_padding_outlines_the_image():
     assert [ax.get_title() for ax in fig.axes] == list(F.MODES)
     texts = [t.get_text() for t in fig.axes[1].texts]  # reflect, 5 x 7 grid
     assert texts[14:21] == ["2", "1", "1", "2", "3", "3", "2"]
+
+
+# ---- invalid arguments are refused before drawing, naming the argument ----
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"lens": "no_such"}, ValueError, "lens must be one of 'sum', 'mean', 'max'"),
+        ({"lens": np.ones(3)}, ValueError, "lens must be 2D"),
+        (
+            {"lens": np.ones((7, 2))},
+            ValueError,
+            r"lens of shape \(7, 2\) does not fit the image of shape \(6, 6\)",
+        ),
+        ({"interval": 0}, ValueError, "interval must be a positive integer"),
+        ({"interval": 0.5}, TypeError, "interval must be an integer, got interval=0.5"),
+        ({"interval": False}, TypeError, "interval must be an integer"),
+        ({"dpi": 0}, ValueError, "dpi must be a positive integer, got dpi=0"),
+        ({"dpi": 72.5}, TypeError, "dpi must be an integer, got dpi=72.5"),
+        ({"dpi": True}, TypeError, "dpi must be an integer"),
+    ],
+)
+def test_animate_window_rejects_bad_arguments(kwargs, error, match):
+    kwargs = {"image": SLIDE_IMAGE, "lens": "max", **kwargs}
+    with pytest.raises(error, match=match):
+        animate_window(**kwargs)
+    assert not plt.get_fignums()  # refused before any figure was made
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"modes": []}, ValueError, "modes must name at least one border mode"),
+        ({"modes": 0}, TypeError, "modes must be a list of border modes, got modes=0"),
+        ({"modes": None}, TypeError, "modes must be a list of border modes"),
+        ({"modes": "wrap"}, TypeError, "modes must be a list of border modes"),
+        (
+            {"modes": ["wrap", "no_such"]},
+            ValueError,
+            r"modes\[1\] must be one of 'constant', .*, got modes\[1\]='no_such'",
+        ),
+        ({"pad_width": -1}, ValueError, "pad_width must be a non-negative integer"),
+        ({"pad_width": 1.5}, TypeError, "pad_width must be an integer"),
+        (
+            {"pad_width": 10**12},
+            ValueError,
+            r"image of shape \(1, 3\) and pad_width=1000000000000 would make a padded "
+            "grid to draw",
+        ),
+        ({"size": 0.0}, ValueError, "size must be > 0.0, got size=0.0"),
+        ({"size": ""}, TypeError, "size must be a real number, got size=''"),
+        ({"size": float("inf")}, ValueError, "size must be finite"),
+    ],
+)
+def test_show_padding_rejects_bad_arguments(kwargs, error, match):
+    kwargs = {"image": [[1, 2, 3]], "pad_width": 2, "modes": F.MODES, **kwargs}
+    with pytest.raises(error, match=match):
+        show_padding(**kwargs)
+    assert not plt.get_fignums()
