@@ -3,15 +3,23 @@ stacks of dilated convolutions, drawn in the style of Dumoulin & Visin's figures
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import check_array, check_nonneg_int, check_positive_int
+from .._validation import (
+    _show,
+    check_allocation,
+    check_array,
+    check_instance,
+    check_nonneg_int,
+    check_pair,
+    check_positive_int,
+)
 from ..arithmetic import conv_output_size
-from ._base import _get_ax, _plt
+from ._base import MAX_CONNECTIONS, MAX_GRID_CELLS, _get_ax, _plt
 
 if TYPE_CHECKING:  # annotations only: matplotlib is imported on first use
     from matplotlib.animation import FuncAnimation
@@ -24,6 +32,13 @@ def _conv_geometry_args(size, kernel_size, stride, padding, dilation):
     stride = check_positive_int(stride, "stride")
     padding = check_nonneg_int(padding, "padding")
     dilation = check_positive_int(dilation, "dilation")
+    full = size + 2 * padding
+    check_allocation(
+        (full, full),
+        f"size={size} and padding={padding}",
+        what="a padded input grid to draw",
+        limit=MAX_GRID_CELLS,
+    )
     out = conv_output_size(
         size, kernel_size, stride=stride, padding=padding, dilation=dilation
     )
@@ -50,7 +65,9 @@ def conv_arithmetic_frame(
     Parameters
     ----------
     size, kernel_size, stride, padding, dilation : int
-        As for :func:`dlsip.arithmetic.conv_output_size`.
+        As for :func:`dlsip.arithmetic.conv_output_size`. The padded input, of side
+        ``size + 2 * padding``, may have at most 32 x 32 cells (a larger grid cannot be
+        read).
     position : (int, int)
         The output cell (row, column) being computed.
     ax : matplotlib.axes.Axes, optional
@@ -63,7 +80,8 @@ def conv_arithmetic_frame(
     Raises
     ------
     ValueError
-        If the kernel does not fit, or ``position`` lies outside the output.
+        If the kernel does not fit, the padded input has more than 32 x 32 cells, or
+        ``position`` lies outside the output.
 
     Examples
     --------
@@ -76,13 +94,8 @@ def conv_arithmetic_frame(
     size, k, s, p, d, out = _conv_geometry_args(
         size, kernel_size, stride, padding, dilation
     )
-    if (
-        not isinstance(position, (tuple, list))
-        or len(position) != 2
-        or any(
-            not isinstance(v, (int, np.integer)) or not 0 <= v < out for v in position
-        )
-    ):
+    row, col = check_pair(position, "position", minimum=0)
+    if row >= out or col >= out:
         raise ValueError(
             f"position must be a (row, column) pair inside the {out}x{out} output, "
             f"got position={position!r}"
@@ -107,7 +120,7 @@ def conv_arithmetic_frame(
                     linewidth=0.8,
                 )
             )
-    row0, col0 = position[0] * s, position[1] * s
+    row0, col0 = row * s, col * s
     for a in range(k):
         for b in range(k):
             r, c = row0 + a * d, col0 + b * d
@@ -138,7 +151,7 @@ def conv_arithmetic_frame(
             )
     ax.add_patch(
         Rectangle(
-            (x0 + position[1], y0 + out - 1 - position[0]),
+            (x0 + col, y0 + out - 1 - row),
             1,
             1,
             facecolor="#006d2c",
@@ -175,12 +188,13 @@ def conv_arithmetic_animation(
     Parameters
     ----------
     size, kernel_size, stride, padding, dilation : int
+        As for :func:`conv_arithmetic_frame` (at most 32 x 32 padded input cells).
     title : str, optional
         Defaults to the sizes and the output size ``o``.
     interval : int
-        Milliseconds per frame.
+        Milliseconds per frame (a positive integer).
     dpi : int
-        Resolution of the frames (low keeps the notebook small).
+        Resolution of the frames (a positive integer; low keeps the notebook small).
 
     Returns
     -------
@@ -189,7 +203,8 @@ def conv_arithmetic_animation(
     Raises
     ------
     ValueError
-        If the kernel does not fit (see :func:`dlsip.arithmetic.conv_output_size`).
+        If the kernel does not fit (see :func:`dlsip.arithmetic.conv_output_size`) or
+        the padded input has more than 32 x 32 cells.
 
     Examples
     --------
@@ -205,6 +220,8 @@ def conv_arithmetic_animation(
     size, k, s, p, d, out = _conv_geometry_args(
         size, kernel_size, stride, padding, dilation
     )
+    interval = check_positive_int(interval, "interval")
+    dpi = check_positive_int(dpi, "dpi")
     plt = _plt()
     full = size + 2 * p
     fig, ax = plt.subplots(
@@ -246,9 +263,9 @@ def show_conv_matrix(
         From :func:`dlsip.arithmetic.conv_matrix`.
     ax : matplotlib.axes.Axes, optional
     title : str, optional
-    kernel : array_like, optional
-        The kernel, whose distinct values give the colours (a legend of them is drawn);
-        by default the matrix's distinct nonzero values.
+    kernel : array_like, shape (K,) or (kH, kW), optional
+        The kernel, whose distinct nonzero values get one colour each; by default the
+        matrix's distinct nonzero values.
 
     Returns
     -------
@@ -264,11 +281,9 @@ def show_conv_matrix(
     from matplotlib.colors import ListedColormap
 
     matrix = check_array(matrix, "matrix", ndim=2)
-    values = (
-        np.unique(matrix[matrix != 0])
-        if kernel is None
-        else np.unique(np.asarray(kernel, float))
-    )
+    if kernel is not None:
+        kernel = check_array(kernel, "kernel", ndim=(1, 2))
+    values = np.unique(matrix[matrix != 0] if kernel is None else kernel)
     values = values[values != 0]
     index = np.full(matrix.shape, np.nan)
     for n, v in enumerate(values):
@@ -314,9 +329,27 @@ def plot_dilated_stack(
     input samples it sees (its receptive field) are filled. Undilated stacks are
     ``dilations=[1, 1, ...]``.
 
+    Parameters
+    ----------
+    dilations : sequence of int
+        The dilation of each layer, bottom to top (at least one layer).
+    ax : matplotlib.axes.Axes, optional
+    kernel_size : int
+        The taps of every layer's kernel.
+    length : int, optional
+        The samples drawn per row; by default the receptive field plus 2 (at least 8).
+    title : str, optional
+
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        For no layer, a size that is not a positive integer, or a stack of more than
+        4096 connections to draw (layers x length x kernel_size): a larger figure cannot
+        be read.
 
     Examples
     --------
@@ -324,7 +357,10 @@ def plot_dilated_stack(
     >>> int(ax.collections[-1].get_offsets().shape[0])
     16
     """
-    dilations = [check_positive_int(d, "dilations") for d in dilations]
+    check_instance(dilations, "dilations", Iterable, "a sequence of dilations")
+    dilations = [
+        check_positive_int(d, f"dilations[{i}]") for i, d in enumerate(dilations)
+    ]
     if not dilations:
         raise ValueError(
             "dilations must contain at least one layer, got an empty sequence"
@@ -333,6 +369,13 @@ def plot_dilated_stack(
     reach = 1 + (k - 1) * sum(dilations)
     length = (
         max(reach + 2, 8) if length is None else check_positive_int(length, "length")
+    )
+    # each layer draws up to kernel_size connections from each of its length units
+    check_allocation(
+        (len(dilations), length, k),
+        f"dilations={_show(dilations)}, kernel_size={k} and length={length}",
+        what="a stack of connections to draw",
+        limit=MAX_CONNECTIONS,
     )
     ax = _get_ax(ax, figsize=(0.32 * length + 1, 0.55 * len(dilations) + 1))
     n_rows = len(dilations) + 1
