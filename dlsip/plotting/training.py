@@ -8,11 +8,33 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import check_array, check_choice, check_positive_int
+from .._validation import (
+    check_array,
+    check_bool,
+    check_choice,
+    check_float,
+    check_instance,
+    check_positive_int,
+)
 from ._base import _get_ax
 
 if TYPE_CHECKING:  # annotations only: matplotlib is imported on first use
     from matplotlib.axes import Axes
+
+
+def _check_curve(values, name: str, window: int = 1) -> np.ndarray:
+    """One curve: at least ``window`` finite numbers, as floats."""
+    values = check_array(values, name, ndim=1).astype(float)
+    if values.size < window:
+        raise ValueError(
+            f"{name} must have at least window={window} values, got {values.size}"
+        )
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise ValueError(
+            f"{name} must hold finite numbers, got {values[bad[0]]} at index {bad[0]}"
+        )
+    return values
 
 
 def plot_loss_curves(
@@ -31,12 +53,15 @@ def plot_loss_curves(
     Parameters
     ----------
     curves : dict of str to array_like
-        Label to the values of one curve (one per step).
+        Label to the values of one curve (one finite number per step).
     window : int
         Width of the running mean (1: no smoothing). The smoothed curve starts at step
         ``window - 1``, so that no point averages fewer steps than the others.
     x_scale : float
-        Multiplies the step index (the batch size turns steps into images seen).
+        Multiplies the step index (the batch size turns steps into images seen); a
+        positive number.
+    logy : bool
+        A logarithmic y axis.
 
     Returns
     -------
@@ -45,7 +70,8 @@ def plot_loss_curves(
     Raises
     ------
     ValueError
-        If ``curves`` is empty or a curve is shorter than ``window``.
+        If ``curves`` is empty, a curve is shorter than ``window`` or holds a value that
+        is not finite.
 
     Examples
     --------
@@ -56,17 +82,18 @@ def plot_loss_curves(
     >>> ax.get_lines()[0].get_ydata().tolist()
     [2.5, 1.5, 0.75]
     """
+    check_instance(curves, "curves", Mapping, "a mapping of label -> values")
     if not curves:
         raise ValueError("curves must contain at least one curve, got an empty mapping")
     window = check_positive_int(window, "window")
+    curves = {
+        label: _check_curve(values, f"curves[{label!r}]", window)
+        for label, values in curves.items()
+    }
+    x_scale = check_float(x_scale, "x_scale", minimum=0.0, strict=True)
+    logy = check_bool(logy, "logy")
     ax = _get_ax(ax, figsize=(6, 3.5))
     for label, values in curves.items():
-        values = check_array(values, f"curves[{label!r}]", ndim=1).astype(float)
-        if values.size < window:
-            raise ValueError(
-                f"curves[{label!r}] must have at least window={window} values, got "
-                f"{values.size}"
-            )
         smooth = np.convolve(values, np.ones(window) / window, mode="valid")
         steps = (np.arange(smooth.size) + window - 1) * x_scale
         ax.plot(steps, smooth, label=label)
@@ -174,7 +201,8 @@ def plot_history(
     Parameters
     ----------
     history : dict of lists
-        With ``"train_<metric>"`` and optionally ``"val_<metric>"``.
+        With ``"train_<metric>"`` and optionally ``"val_<metric>"``, each a non-empty
+        list of finite numbers, one per epoch.
     ax : matplotlib.axes.Axes, optional
     metric : {"accuracy", "loss"}
     title : str, optional
@@ -186,7 +214,8 @@ def plot_history(
     Raises
     ------
     ValueError
-        For an unknown ``metric`` or a history without ``"train_<metric>"``.
+        For an unknown ``metric``, a history without ``"train_<metric>"``, or an empty
+        curve or one with a value that is not finite.
 
     Examples
     --------
@@ -195,16 +224,23 @@ def plot_history(
     >>> [line.get_label() for line in ax.get_lines()]
     ['training', 'validation']
     """
+    check_instance(history, "history", Mapping, "a mapping as fit returns it")
     check_choice(metric, "metric", ("accuracy", "loss"))
     if f"train_{metric}" not in history:
         raise ValueError(
             f"history must have a 'train_{metric}' entry, got keys {sorted(history)}"
         )
+    curves = {
+        label: _check_curve(history[key], f"history[{key!r}]")
+        for key, label in (
+            (f"train_{metric}", "training"),
+            (f"val_{metric}", "validation"),
+        )
+        if key in history
+    }
     ax = _get_ax(ax, figsize=(5, 3))
-    for split, label in (("train", "training"), ("val", "validation")):
-        values = history.get(f"{split}_{metric}")
-        if values:
-            ax.plot(range(1, len(values) + 1), values, marker="o", label=label)
+    for label, values in curves.items():
+        ax.plot(range(1, len(values) + 1), values, marker="o", label=label)
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric)
     ax.legend(loc="best")

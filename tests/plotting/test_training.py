@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -96,3 +97,62 @@ def test_history_plot_draws_the_values_per_epoch():
 def test_history_plot_errors(history, metric, match):
     with pytest.raises(ValueError, match=match):
         plot_history(history, metric=metric)
+
+
+# ---- invalid arguments are refused before drawing, naming the argument ----
+
+
+@pytest.mark.parametrize(
+    "curves, kwargs, error, match",
+    [
+        ([1.0, 2.0], {}, TypeError, r"curves must be a mapping .*, got curves=\[1.0"),
+        (3, {}, TypeError, "curves must be a mapping of label -> values, got curves=3"),
+        ({"a": "abc"}, {}, TypeError, r"curves\['a'\] must be an array of numbers"),
+        ({"a": []}, {}, ValueError, r"curves\['a'\] must not be empty"),
+        ({"a": [[1.0, 2.0]]}, {}, ValueError, r"curves\['a'\] must be 1D"),
+        (
+            {"a": [1.0, 2.0], "b": [1.0, np.nan, 3.0]},
+            {},
+            ValueError,
+            r"curves\['b'\] must hold finite numbers, got nan at index 1",
+        ),
+        ({"a": [1.0, 2.0]}, {"x_scale": np.nan}, ValueError, "x_scale must be finite"),
+        ({"a": [1.0, 2.0]}, {"x_scale": ""}, TypeError, "x_scale must be a real"),
+        ({"a": [1.0, 2.0]}, {"x_scale": 0.0}, ValueError, "x_scale must be > 0.0"),
+        ({"a": [1.0, 2.0]}, {"logy": 0}, TypeError, "logy must be True or False"),
+        ({"a": [1.0, 2.0]}, {"logy": "yes"}, TypeError, "logy must be True or False"),
+    ],
+)
+def test_plot_loss_curves_rejects_bad_arguments(curves, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_loss_curves(curves, **kwargs)
+    assert not plt.get_fignums()  # refused before any figure was made
+
+
+@pytest.mark.parametrize(
+    "history, error, match",
+    [
+        (3, TypeError, "history must be a mapping as fit returns it, got history=3"),
+        ([0.5, 0.2], TypeError, "history must be a mapping"),
+        ({"train_loss": []}, ValueError, r"history\['train_loss'\] must not be empty"),
+        (
+            {"train_loss": "abc"},
+            TypeError,
+            r"history\['train_loss'\] must be an array of numbers",
+        ),
+        (
+            {"train_loss": [0.5], "val_loss": []},
+            ValueError,
+            r"history\['val_loss'\] must not be empty",
+        ),
+        (
+            {"train_loss": [0.5, np.inf]},
+            ValueError,
+            r"history\['train_loss'\] must hold finite numbers, got inf at index 1",
+        ),
+    ],
+)
+def test_history_plot_rejects_bad_histories(history, error, match):
+    with pytest.raises(error, match=match):
+        plot_history(history, metric="loss")
+    assert not plt.get_fignums()
