@@ -13,8 +13,12 @@ import math
 import numbers
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # annotations only: importing dlsip does not import torch
+    import torch
 
 #: The most values an array that a public function allocates may hold: 2**28, that is
 #: 2 GiB of float64, beyond anything the course needs and far below an absurd size.
@@ -188,6 +192,39 @@ def check_module(value, name: str):
     if torch is None or not isinstance(value, torch.nn.Module):
         raise TypeError(f"{name} must be a torch.nn.Module, got {name}={_show(value)}")
     return value
+
+
+def check_tensor(
+    x, name: str, *, layout: str | None = None, floating: bool = False
+) -> torch.Tensor:
+    """A non-empty torch.Tensor (floating-point with ``floating``) whose axes are
+    ``layout`` when given: ``"(N, C, H, W)"`` (exactly these) or ``"(N, ...)"`` (at
+    least a batch axis). The twin of ``check_array`` for tensors, which it does not
+    convert (without importing torch when it is not loaded: then ``x`` cannot be a
+    tensor)."""
+    torch = sys.modules.get("torch")
+    if (
+        torch is None
+        or not isinstance(x, torch.Tensor)
+        or (floating and not x.is_floating_point())
+    ):
+        what = "a floating-point torch.Tensor" if floating else "a torch.Tensor"
+        raise TypeError(f"{name} must be {what}, got {name}={_show(x)}")
+    if layout is not None:
+        axes = layout.strip("()").split(", ")
+        exact = axes[-1] != "..."
+        fits = x.ndim == len(axes) if exact else x.ndim >= len(axes) - 1
+        if not fits:
+            wanted = f"{len(axes)}D" if exact else f"at least {len(axes) - 1}D"
+            raise ValueError(
+                f"{name} must be {wanted} {layout}, got {name} with shape "
+                f"{tuple(x.shape)}"
+            )
+    if x.numel() == 0:
+        raise ValueError(
+            f"{name} must not be empty, got {name} with shape {tuple(x.shape)}"
+        )
+    return x
 
 
 def check_rng(rng, name: str = "rng") -> np.random.Generator:

@@ -42,7 +42,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import (
-    _show,
     check_allocation,
     check_array,
     check_bool,
@@ -50,6 +49,7 @@ from ._validation import (
     check_instance,
     check_nonneg_int,
     check_positive_int,
+    check_tensor,
 )
 
 if TYPE_CHECKING:  # annotations only: importing dlsip.data does not import torch
@@ -471,35 +471,6 @@ def mnist_tensors(
 # ---- Chapter 6: super-resolution data ----
 
 
-def _check_tensor(
-    x, name: str, *, layout: str | None = None, floating: bool = False
-) -> torch.Tensor:
-    """A non-empty torch.Tensor (floating-point with ``floating``) whose axes are
-    ``layout`` when given: ``"(N, C, H, W)"`` (exactly these) or ``"(N, ...)"`` (at
-    least a batch axis). The twin of ``check_array`` for tensors, which it does not
-    convert; models and train use it too."""
-    import torch
-
-    if not isinstance(x, torch.Tensor) or (floating and not x.is_floating_point()):
-        what = "a floating-point torch.Tensor" if floating else "a torch.Tensor"
-        raise TypeError(f"{name} must be {what}, got {name}={_show(x)}")
-    if layout is not None:
-        axes = layout.strip("()").split(", ")
-        exact = axes[-1] != "..."
-        fits = x.ndim == len(axes) if exact else x.ndim >= len(axes) - 1
-        if not fits:
-            wanted = f"{len(axes)}D" if exact else f"at least {len(axes) - 1}D"
-            raise ValueError(
-                f"{name} must be {wanted} {layout}, got {name} with shape "
-                f"{tuple(x.shape)}"
-            )
-    if x.numel() == 0:
-        raise ValueError(
-            f"{name} must not be empty, got {name} with shape {tuple(x.shape)}"
-        )
-    return x
-
-
 def make_sr_pairs(
     images: Sequence[ArrayLike],
     *,
@@ -623,7 +594,7 @@ def downscale(x: torch.Tensor, *, scale: int) -> torch.Tensor:
     """
     import torch.nn.functional as F
 
-    x = _check_tensor(x, "x", layout="(N, C, H, W)", floating=True)
+    x = check_tensor(x, "x", layout="(N, C, H, W)", floating=True)
     scale = check_positive_int(scale, "scale")
     h, w = x.shape[-2:]
     if h % scale or w % scale:
@@ -668,7 +639,7 @@ def bicubic_upscale(x: torch.Tensor, *, scale: int) -> torch.Tensor:
     """
     import torch.nn.functional as F
 
-    x = _check_tensor(x, "x", layout="(N, C, H, W)", floating=True)
+    x = check_tensor(x, "x", layout="(N, C, H, W)", floating=True)
     scale = check_positive_int(scale, "scale")
     n, c, h, w = x.shape
     check_allocation(

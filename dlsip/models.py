@@ -31,8 +31,9 @@ from ._validation import (
     check_int,
     check_module,
     check_positive_int,
+    check_tensor,
 )
-from .data import _check_tensor, bicubic_upscale
+from .data import bicubic_upscale
 
 __all__ = [
     "LectureCNN",
@@ -126,7 +127,7 @@ def feature_maps(model: nn.Sequential, x: torch.Tensor) -> OrderedDict:
     {'pool1': (1, 4, 14, 14), 'pool2': (1, 4, 7, 7)}
     """
     check_instance(model, "model", nn.Sequential, "a torch.nn.Sequential")
-    x = _check_tensor(x, "x")
+    x = check_tensor(x, "x")
     shape, dtype = tuple(x.shape), x.dtype
     was_training = model.training
     model.eval()

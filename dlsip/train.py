@@ -40,8 +40,8 @@ from ._validation import (
     check_nonneg_int,
     check_positive_int,
     check_same_shape,
+    check_tensor,
 )
-from .data import _check_tensor
 
 #: Training or test data: a pair ``(x, y)`` of tensors, or an iterable of such batches.
 Data = tuple[torch.Tensor, torch.Tensor] | Iterable[tuple[torch.Tensor, torch.Tensor]]
@@ -136,8 +136,8 @@ def _check_device(device) -> torch.device:
 
 def _check_examples(x, y, x_name: str, y_name: str):
     """Inputs and labels: non-empty tensors with a batch axis, one label per input."""
-    x = _check_tensor(x, x_name, layout="(N, ...)")
-    y = _check_tensor(y, y_name, layout="(N, ...)")
+    x = check_tensor(x, x_name, layout="(N, ...)")
+    y = check_tensor(y, y_name, layout="(N, ...)")
     if x.shape[0] != y.shape[0]:
         raise ValueError(
             f"{x_name} and {y_name} must have as many examples (one label per input), "
@@ -601,7 +601,7 @@ def predict(
     check_module(model, "model")
     if isinstance(x, (tuple, list)) and len(x) == 2:
         x = x[0]
-    x = _check_tensor(x, "x", layout="(N, ...)")
+    x = check_tensor(x, "x", layout="(N, ...)")
     check_choice(output, "output", ("label", "proba", "logits"))
     batch_size = check_positive_int(batch_size, "batch_size")
     device = _model_device(model) if device is None else _check_device(device)
@@ -730,7 +730,7 @@ def shift_images(
             [ 0.,  1.,  2.],
             [ 3.,  4.,  5.]])
     """
-    x = _check_tensor(x, "x", layout="(N, C, H, W)")
+    x = check_tensor(x, "x", layout="(N, C, H, W)")
     dy, dx = check_int(dy, "dy"), check_int(dx, "dx")
     fill = float(x[0, 0, 0, 0]) if fill is None else check_float(fill, "fill")
     h, w = x.shape[-2:]

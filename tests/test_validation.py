@@ -214,3 +214,23 @@ def test_same_shape():
         r"\(2, 3\) and image with shape \(3, 2\)",
     ):
         v.check_same_shape(np.zeros((2, 3)), "reference", np.ones((3, 2)), "image")
+
+
+def test_tensor():
+    import torch
+
+    x = torch.zeros(2, 1, 3, 3)
+    assert v.check_tensor(x, "x", layout="(N, C, H, W)", floating=True) is x
+    assert v.check_tensor(torch.zeros(2, 5), "x", layout="(N, ...)") is not None
+    with pytest.raises(TypeError, match=r"x must be a torch.Tensor, got x=array"):
+        v.check_tensor(np.zeros(3), "x")
+    with pytest.raises(TypeError, match="x must be a floating-point torch.Tensor"):
+        v.check_tensor(torch.zeros(3, dtype=torch.int64), "x", floating=True)
+    with pytest.raises(ValueError, match=r"x must be 4D \(N, C, H, W\), got x with"):
+        v.check_tensor(torch.zeros(2, 3), "x", layout="(N, C, H, W)")
+    with pytest.raises(ValueError, match=r"x must be at least 1D \(N, \.\.\.\)"):
+        v.check_tensor(torch.tensor(1.0), "x", layout="(N, ...)")
+    with pytest.raises(
+        ValueError, match=r"x must not be empty, got x with shape \(0, 3\)"
+    ):
+        v.check_tensor(torch.zeros(0, 3), "x")
