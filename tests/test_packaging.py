@@ -42,6 +42,8 @@ def conda_names() -> set[str]:
             name = _name(dep)
             if name not in ("python", "pip"):
                 names.add(CONDA_TO_PIP.get(name, name))
+        else:  # the pip section: packages conda-forge does not have, and dlsip itself
+            names.update(_name(d) for d in dep["pip"] if not d.startswith("-e"))
     return names
 
 
