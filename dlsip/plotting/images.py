@@ -6,7 +6,9 @@ Worked examples are drawn the way the slides draw them: as a grid of numbers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from html import escape
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -316,17 +318,117 @@ def plot_signal(
     return ax
 
 
-def animation_html(anim: FuncAnimation) -> IPython.display.HTML:
-    """A matplotlib animation as self-contained HTML/JS that plays in the static book.
+#: matplotlib's player draws its buttons with font-awesome icons, a stylesheet from a
+#: CDN: these glyphs replace them (the buttons keep their aria-labels), so that the page
+#: loads nothing from outside the site. U+FE0E asks for the text form of a triangle,
+#: not an emoji.
+_BUTTON_GLYPHS = {
+    "fa fa-minus": "\u2212",
+    "fa fa-fast-backward": "|\u25c0\ufe0e\u25c0\ufe0e",
+    "fa fa-step-backward": "|\u25c0\ufe0e",
+    "fa fa-play fa-flip-horizontal": "\u25c0\ufe0e",
+    "fa fa-pause": "\u275a\u275a",
+    "fa fa-play": "\u25b6\ufe0e",
+    "fa fa-step-forward": "\u25b6\ufe0e|",
+    "fa fa-fast-forward": "\u25b6\ufe0e\u25b6\ufe0e|",
+    "fa fa-plus": "+",
+}
 
-    Closes the animation's figure so that the notebook does not also show its last
-    frame. Returns an ``IPython.display.HTML`` object: make it the last expression of a
-    cell.
+
+def _sub_once(pattern: str, repl, html: str, what: str) -> str:
+    """``re.sub`` that must match: a matplotlib whose player changed is reported
+    instead of giving a page that silently loads a CDN or lacks its labels."""
+    new, n = re.subn(pattern, repl, html)
+    if n == 0:
+        raise RuntimeError(
+            f"animation_html: matplotlib's to_jshtml no longer has {what}; "
+            "update dlsip.plotting.images.animation_html"
+        )
+    return new
+
+
+def animation_html(
+    anim: FuncAnimation, *, alt: str | None = None
+) -> IPython.display.HTML:
+    """A matplotlib animation as self-contained, accessible HTML that plays in the book.
+
+    matplotlib's ``to_jshtml`` player, with the frames embedded, made to load nothing
+    from outside the page and to be usable with a screen reader: its buttons show
+    plain glyphs instead of font-awesome icons from a CDN, the frame image has the alt
+    text ``alt``, the frame slider is labelled, and the repetition-mode form has no
+    ``action`` (a link to a missing anchor). Closes the animation's figure so that the
+    notebook does not also show its last frame.
+
+    Parameters
+    ----------
+    anim : matplotlib.animation.Animation
+    alt : str, optional
+        What the animation shows, for readers who cannot see it (the frame image's alt
+        text), e.g. ``"a 3 x 3 window sliding over a 6 x 6 image, writing the maximum
+        of each position into the output"``. By default only the number of frames is
+        said: pass a description.
+
+    Returns
+    -------
+    IPython.display.HTML
+        Make it the last expression of a cell.
+
+    Raises
+    ------
+    TypeError
+        If ``anim`` is not a matplotlib animation or ``alt`` is not a string.
+    ValueError
+        If ``alt`` is blank.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from matplotlib.animation import FuncAnimation
+    >>> fig, ax = plt.subplots()
+    >>> anim = FuncAnimation(fig, lambda i: [], frames=2)
+    >>> html = animation_html(anim, alt="nothing moves").data
+    >>> 'alt="nothing moves"' in html, "font-awesome" in html
+    (True, False)
     """
     from IPython.display import HTML
     from matplotlib.animation import Animation
 
     check_instance(anim, "anim", Animation, "a matplotlib animation")
+    if alt is not None:
+        check_instance(alt, "alt", str, "a text saying what the animation shows")
+        if not alt.strip():
+            raise ValueError(
+                f"alt must say what the animation shows, got alt={_show(alt)}"
+            )
     html = anim.to_jshtml(default_mode="loop")
     _plt().close(anim._fig)
+    if alt is None:
+        frames = len(re.findall(r"frames\[\d+\] = ", html))
+        alt = f"An animation of {frames} frames"
+    html = _sub_once(
+        r'<link rel="stylesheet"\s+href="[^"]*font-awesome[^"]*">',
+        "",
+        html,
+        "the font-awesome stylesheet",
+    )
+    for icon, glyph in _BUTTON_GLYPHS.items():
+        html = _sub_once(
+            rf'<i class="{icon}"></i>',
+            f'<span aria-hidden="true">{glyph}</span>',
+            html,
+            f"the {icon!r} icon",
+        )
+    html = _sub_once(
+        r'<img id="(_anim_img\w+)">',
+        lambda m: f'<img id="{m[1]}" alt="{escape(alt, quote=True)}">',
+        html,
+        "the frame image",
+    )
+    html = _sub_once(
+        r'<input id="(_anim_slider\w+)" type="range"',
+        r'<input id="\1" type="range" aria-label="Frame shown"',
+        html,
+        "the frame slider",
+    )
+    html = _sub_once(r'\s+action="#n"', "", html, 'the form action="#n"')
     return HTML(html)

@@ -3,6 +3,9 @@ Axes or Figure, and reject bad input with a message naming the argument."""
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -69,15 +72,127 @@ def test_helpers_leave_rcparams_alone():
     assert dict(matplotlib.rcParams) == before
 
 
-def test_animation_html_is_self_contained_and_closes_figure():
+class _Tags(HTMLParser):
+    """Every start tag of an HTML text as ``(tag, attributes)``, with the text inside
+    each button."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.tags, self.button_text, self._in_button = [], [], False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "button":
+            self._in_button = True
+            self.button_text.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "button":
+            self._in_button = False
+
+    def handle_data(self, data):
+        if self._in_button:
+            self.button_text[-1] += data.strip()
+
+    def find(self, tag, **attrs):
+        return [
+            a
+            for t, a in self.tags
+            if t == tag and all(a.get(k) == v for k, v in attrs.items())
+        ]
+
+
+def _animation(frames=3):
     from matplotlib.animation import FuncAnimation
 
-    fig, ax = plt.subplots()
+    fig, ax = plt.subplots(figsize=(2, 1), dpi=50)
     (line,) = ax.plot([0, 1], [0, 1])
-    anim = FuncAnimation(fig, lambda i: line.set_ydata([0, i]), frames=3)
-    html = plotting.animation_html(anim)
-    assert "<script" in html.data and "data:image/png;base64" in html.data
-    assert not plt.fignum_exists(fig.number)
+    return FuncAnimation(fig, lambda i: line.set_ydata([0, i]), frames=frames)
+
+
+def test_animation_html_is_self_contained_and_closes_figure():
+    anim = _animation()
+    html = plotting.animation_html(anim, alt="a line rising").data
+    assert "<script" in html and html.count("data:image/png;base64") == 3
+    assert not plt.fignum_exists(anim._fig.number)
+
+
+def test_animation_html_loads_nothing_from_outside_the_page():
+    html = plotting.animation_html(_animation(), alt="a line rising").data
+    tags = _Tags(html)
+    assert not tags.find("link"), "a stylesheet link (matplotlib's font-awesome CDN)"
+    urls = [a[k] for _, a in tags.tags for k in ("src", "href", "action") if a.get(k)]
+    assert urls == [], urls
+    assert "font-awesome" not in html and "fa fa-" not in html
+    assert not re.search(r"https?://", html), "a URL left in the player"
+
+
+def test_animation_html_buttons_show_glyphs_and_keep_their_labels():
+    tags = _Tags(plotting.animation_html(_animation(), alt="a line rising").data)
+    buttons = tags.find("button")
+    labels = [b.get("aria-label") for b in buttons]
+    assert labels == [
+        "Decrease speed",
+        "First frame",
+        "Previous frame",
+        "Play backwards",
+        "Pause",
+        "Play",
+        "Next frame",
+        "Last frame",
+        "Increase speed",
+    ]
+    assert len(tags.button_text) == 9 and all(tags.button_text), tags.button_text
+    assert len(set(tags.button_text)) == 9, "two buttons look the same"
+    # the glyphs are decoration: the label is what a screen reader says
+    assert len(tags.find("span", **{"aria-hidden": "true"})) == 9
+
+
+def test_animation_html_frame_image_has_the_alt_text_given():
+    alt = 'a 3 x 3 window sliding "left to right" & <down>'
+    tags = _Tags(plotting.animation_html(_animation(), alt=alt).data)
+    (img,) = tags.find("img")
+    assert img["alt"] == alt  # escaped in the HTML, read back unchanged
+    assert img["id"].startswith("_anim_img")
+
+
+def test_animation_html_default_alt_counts_the_frames():
+    tags = _Tags(plotting.animation_html(_animation(frames=4)).data)
+    assert tags.find("img")[0]["alt"] == "An animation of 4 frames"
+
+
+def test_animation_html_slider_is_labelled_and_form_has_no_action():
+    html = plotting.animation_html(_animation(), alt="a line rising").data
+    tags = _Tags(html)
+    (slider,) = tags.find("input", type="range")
+    assert slider.get("aria-label", "").strip()
+    (form,) = tags.find("form")
+    assert "action" not in form, form  # action="#n" was a link to a missing anchor
+    # the player finds its repetition mode through the form's name: kept
+    assert (
+        form["name"].startswith("_anim_loop_select")
+        and form["name"] in html.split("<script", 2)[-1]
+    )
+    radios = tags.find("input", type="radio")
+    labelled = {a["for"] for a in tags.find("label")}
+    assert [r["id"] in labelled for r in radios] == [True] * 3
+
+
+@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
+@pytest.mark.parametrize(
+    "alt, error, match",
+    [
+        (0, TypeError, "alt must be a text saying what the animation shows, got alt=0"),
+        (["a"], TypeError, "alt must be a text"),
+        ("", ValueError, "alt must say what the animation shows, got alt=''"),
+        ("  ", ValueError, "alt must say what the animation shows"),
+    ],
+)
+def test_animation_html_rejects_a_bad_alt(alt, error, match):
+    anim = _animation()
+    with pytest.raises(error, match=match):
+        plotting.animation_html(anim, alt=alt)
 
 
 # ---- invalid arguments are refused before drawing, naming the argument ----
@@ -222,3 +337,10 @@ def test_animation_html_rejects_what_is_not_an_animation(anim):
         TypeError, match="anim must be a matplotlib animation, got anim="
     ):
         plotting.animation_html(anim)
+
+
+def test_animation_html_says_when_matplotlib_changed_its_player(monkeypatch):
+    anim = _animation()
+    monkeypatch.setattr(anim, "to_jshtml", lambda **kwargs: "<div>a new player</div>")
+    with pytest.raises(RuntimeError, match="no longer has the font-awesome stylesheet"):
+        plotting.animation_html(anim, alt="a line rising")
