@@ -15,10 +15,11 @@ export DLSIP_DATA := $(abspath ../shared/data)
 endif
 endif
 
-.PHONY: help install book pdf test test-fast lint format lab notebooks notebook set-repo clean benchmarks
+.PHONY: help install book pdf test-colab test test-fast lint format lab notebooks notebook set-repo clean benchmarks
 
 help:
 	@echo "make book       build the HTML book into _build/html"
+	@echo "make test-colab run every notebook with the Colab image's versions, as in Colab"
 	@echo "make pdf        print the whole book to _build/pdf/dlsip.pdf (needs chromium)"
 	@echo "make test       lint, then unit tests, doctests, nbval on every notebook and the book build"
 	@echo "make test-fast  unit tests and doctests only (no notebooks, no book build)"
@@ -62,6 +63,12 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
 	$(VENV)/bin/ruff format $(LINT_PATHS)
+
+# Every notebook run as in Colab: the Colab image's versions (tools/colab-constraints.txt)
+# in .venv-colab, an empty working directory, dlsip installed by the setup cell from this
+# clone's git URL at the current commit.
+test-colab:
+	$(PYTHON) tools/test_colab.py
 
 # One PDF of the whole book: the single-page build printed by headless Chromium.
 pdf: $(STAMP) $(NODE_STAMP)

@@ -81,6 +81,7 @@ def test_project_metadata():
         "tqdm",
         "ipython",
         "sympy",
+        "pillow",
     }
 
 
@@ -176,3 +177,28 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in ci and "make test" in readme and "make book" in readme
     assert "DLSIP_DATA" in ci
+
+
+def colab_pins() -> dict[str, str]:
+    """``tools/colab-constraints.txt``: the versions of the Colab image."""
+    text = (ROOT / "tools" / "colab-constraints.txt").read_text()
+    pins = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[_name(name)] = version.strip()
+    return pins
+
+
+def test_every_floor_is_at_or_below_the_colab_image():
+    from packaging.version import Version
+
+    pins = colab_pins()
+    assert {"torch", "torchvision", "numpy", "scipy", "matplotlib"} <= set(pins)
+    too_high = []
+    for requirement in pyproject()["project"]["dependencies"]:
+        floor = re.search(r">=\s*([\w.]+)", requirement)
+        name = _name(requirement)
+        if floor and name in pins and Version(floor.group(1)) > Version(pins[name]):
+            too_high.append(f"{requirement} (Colab has {pins[name]})")
+    assert not too_high, f"floors above the Colab image: {too_high}"
