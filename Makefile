@@ -67,8 +67,8 @@ format: $(STAMP)
 # Every notebook run as in Colab: the Colab image's versions (tools/colab-constraints.txt)
 # in .venv-colab, an empty working directory, dlsip installed by the setup cell from this
 # clone's git URL at the current commit.
-test-colab:
-	$(PYTHON) tools/test_colab.py
+test-colab: $(STAMP)
+	$(PY) tools/test_colab.py
 
 # One PDF of the whole book: the single-page build printed by headless Chromium.
 pdf: $(STAMP) $(NODE_STAMP)
