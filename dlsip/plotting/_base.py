@@ -19,6 +19,17 @@ MAX_GRID_CELLS = 32 * 32
 MAX_CONNECTIONS = 4096
 
 
+#: The widest a figure may be, in inches at matplotlib's 100 dpi: the book's content
+#: column is 790 px wide in a window of 1440 px or more (688 px at 1280 px). A wider
+#: figure is shrunk to the column, and its text with it (10 pt, 14 px at 100 dpi, would
+#: drop below 10 px at 1100 px and more).
+BOOK_WIDTH = 7.8
+
+#: Frames of an animation are at least this wide in pixels (a readable grid of
+#: numbers) and drawn at 100 dpi, the resolution the book's text sizes assume.
+ANIMATION_DPI = 100
+
+
 def _plt():
     # Imported on first use: `import dlsip.plotting` stays cheap in scripts and tests.
     import matplotlib.pyplot as plt

@@ -196,3 +196,13 @@ def test_plot_dilated_stack_rejects_bad_arguments(dilations, kwargs, error, matc
     with pytest.raises(error, match=match):
         plot_dilated_stack(dilations, **kwargs)
     assert not plt.get_fignums()
+
+
+@pytest.mark.parametrize(
+    "size, kwargs",
+    [(4, {}), (5, {"padding": 1}), (3, {"padding": 2}), (7, {"dilation": 2})],
+)
+def test_conv_arithmetic_animation_frames_are_legible_by_default(size, kwargs):
+    anim = conv_arithmetic_animation(size, 3, **kwargs)
+    width = anim._fig.get_size_inches()[0] * anim._fig.dpi
+    assert anim._fig.dpi == 100 and 400 <= width <= 790, width

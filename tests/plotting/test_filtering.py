@@ -119,3 +119,19 @@ def test_show_padding_rejects_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         show_padding(**kwargs)
     assert not plt.get_fignums()
+
+
+@pytest.mark.parametrize("lens", ["max", np.ones((3, 3))])
+def test_animate_window_frames_are_legible_by_default(lens):
+    # at least 400 px wide, at most the book's 790 px column, at 100 dpi so that the
+    # grid's 10 pt numbers are 14 px high
+    anim = animate_window(SLIDE_IMAGE, lens)
+    width, height = anim._fig.get_size_inches() * anim._fig.dpi
+    assert anim._fig.dpi == 100 and 400 <= width <= 790, width
+    assert min(t.get_fontsize() for t in anim._fig.axes[0].texts) >= 10
+
+
+@pytest.mark.parametrize("modes", [["constant"], ["constant", "wrap", "reflect"] * 2])
+def test_show_padding_fits_the_book_column(modes):
+    fig = show_padding(np.eye(2), 1, modes)
+    assert fig.get_size_inches()[0] <= 7.8 + 1e-9

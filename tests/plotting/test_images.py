@@ -344,3 +344,62 @@ def test_animation_html_says_when_matplotlib_changed_its_player(monkeypatch):
     monkeypatch.setattr(anim, "to_jshtml", lambda **kwargs: "<div>a new player</div>")
     with pytest.raises(RuntimeError, match="no longer has the font-awesome stylesheet"):
         plotting.animation_html(anim, alt="a line rising")
+
+
+def _frames(html: str) -> list:
+    """The embedded frames of an animation's HTML, as PIL images."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    found = re.findall(r'"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)"', html)
+    return [
+        Image.open(io.BytesIO(base64.b64decode(f.replace("\\\n", "")))) for f in found
+    ]
+
+
+def test_animation_html_stores_frames_as_small_palette_pngs():
+    from dlsip.plotting.images import FRAME_COLOURS
+
+    anim = plotting.conv_arithmetic_animation(5, 3, padding=1)
+    before = _frames(anim.to_jshtml())
+    after = _frames(plotting.animation_html(anim, alt="a convolution").data)
+    assert len(after) == len(before) == 25
+    assert {f.size for f in after} == {f.size for f in before}
+    assert {f.mode for f in after} == {"P"}
+    assert max(len(f.getcolors(256)) for f in after) <= FRAME_COLOURS
+    # the same picture: every pixel within a few levels of matplotlib's frame
+    first = np.asarray(before[0].convert("RGB"), dtype=int)
+    assert np.abs(np.asarray(after[0].convert("RGB"), dtype=int) - first).max() <= 16
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 6, 9])
+def test_show_images_fits_the_book_column_by_default(n):
+    from dlsip.plotting._base import BOOK_WIDTH
+
+    fig = plotting.show_images([np.eye(3)] * n, [f"panel {i}" for i in range(n)])
+    width, _ = fig.get_size_inches()
+    assert width <= BOOK_WIDTH + 1e-9
+    assert width == pytest.approx(min(3.0 * min(n, 4), BOOK_WIDTH))
+    assert {ax.title.get_fontsize() for ax in fig.axes if ax.images} == {10}
+
+
+def test_show_images_wraps_long_titles_to_the_panel():
+    title = "channels reversed (BGR shown as RGB)"
+    fig = plotting.show_images([np.eye(3)] * 4, [title] * 4)
+    shown = fig.axes[0].get_title()
+    assert "\n" in shown and shown.replace("\n", " ") == title
+    assert max(len(line) for line in shown.splitlines()) <= 6 * 7.8 / 4
+
+
+def test_show_images_keeps_an_explicit_size():
+    fig = plotting.show_images([np.eye(3)] * 4, size=1.0)
+    assert tuple(fig.get_size_inches()) == (4.0, 1.0)
+
+
+def test_plot_signal_fits_the_book_column():
+    from dlsip.plotting._base import BOOK_WIDTH
+
+    ax = plotting.plot_signal(np.zeros(5))
+    assert ax.figure.get_size_inches()[0] <= BOOK_WIDTH
