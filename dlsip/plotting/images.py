@@ -338,10 +338,11 @@ _BUTTON_GLYPHS = {
 
 
 #: Colours of an animation frame stored as a palette PNG: the frames are diagrams
-#: (grids, outlines, a few colour ramps), which 128 colours keep as drawn, in a third
-#: of the bytes of matplotlib's RGBA PNG (ch. 2's 5x5 input, padding 1, at 100 dpi:
-#: 416 KB -> 128 KB for 25 frames).
-FRAME_COLOURS = 128
+#: (grids, outlines, a few colour ramps), which 32 colours keep legible (no dithering:
+#: flat cells stay flat) in a third of the bytes of matplotlib's RGBA PNG (ch. 1's
+#: sliding window with a kernel, 16 frames at 100 dpi: 506 KB -> 126 KB; 128 colours
+#: would give 159 KB).
+FRAME_COLOURS = 32
 
 _FRAME = re.compile(r'"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)"')
 

@@ -369,9 +369,11 @@ def test_animation_html_stores_frames_as_small_palette_pngs():
     assert {f.size for f in after} == {f.size for f in before}
     assert {f.mode for f in after} == {"P"}
     assert max(len(f.getcolors(256)) for f in after) <= FRAME_COLOURS
-    # the same picture: every pixel within a few levels of matplotlib's frame
+    # the same picture: 99% of pixels within 8 levels of matplotlib's frame, the rest
+    # (antialiased edges of lines and glyphs) within 48
     first = np.asarray(before[0].convert("RGB"), dtype=int)
-    assert np.abs(np.asarray(after[0].convert("RGB"), dtype=int) - first).max() <= 16
+    diff = np.abs(np.asarray(after[0].convert("RGB"), dtype=int) - first).max(axis=2)
+    assert np.mean(diff <= 8) >= 0.99 and diff.max() <= 48
 
 
 @pytest.mark.parametrize("n", [1, 2, 4, 6, 9])
