@@ -25,8 +25,10 @@ import dlsip
 #: Public modules that the lead adds to ``dlsip._SUBMODULES`` once they exist.
 EXTRA_MODULES = ("metrics", "signals", "timing")
 
-#: How long one call may take before it counts as a hang (a finding).
-CALL_TIMEOUT = 1.0
+#: How long one call may take before it counts as a hang (a finding). Valid calls take
+#: well under a second (matplotlib's animation player, the slowest, about 0.9 s when
+#: nothing is loaded yet), so 5 s leaves room for a busy machine.
+CALL_TIMEOUT = 5.0
 
 #: How much more memory (address space) one call may take: an absurd size that slips
 #: through gets a MemoryError (a finding) instead of the machine's memory.
