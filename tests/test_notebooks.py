@@ -14,7 +14,7 @@ import sys
 import nbformat
 import pytest
 import yaml
-from set_repo import read_repository, setup_cell_source
+from set_repo import package_version, read_repository, setup_cell_source
 
 from tests.conftest import ROOT
 
@@ -114,11 +114,35 @@ def test_setup_cell_points_at_configured_repository(notebook):
     assert "setup" in tags(first), (
         "the first code cell must be the setup cell, tagged 'setup'"
     )
+    assert "hide-input" in tags(first), "the setup cell must be folded in the book"
     assert first.source == setup_cell_source(), (
-        "setup cell differs from tools/set_repo.py:setup_cell_source()"
+        "setup cell differs from tools/set_repo.py:setup_cell_source(): "
+        "run `make notebooks` (or `make set-repo`)"
     )
-    url, branch = read_repository()
-    assert f"git+{url}@{branch}" in first.source
+    url, _ = read_repository()
+    assert f"git+{url}@v{{DLSIP_VERSION}}" in first.source
+    assert f'DLSIP_VERSION = "{package_version()}"' in first.source
+
+
+def test_setup_cell_says_when_the_installed_version_differs(tmp_path):
+    # dlsip is installed here: the cell installs nothing and prints one line, and only
+    # when the installed version is not the one the notebook was executed with.
+    for version, expected in (
+        (package_version(), ""),
+        (
+            "0.0.1",
+            f"This chapter ran with dlsip 0.0.1; you have {package_version()}.\n",
+        ),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-c", setup_cell_source(version=version)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == expected
 
 
 def test_no_machine_specific_text_in_compared_outputs(notebook):
@@ -180,6 +204,7 @@ def test_notebook_outputs_are_small():
 
 def test_set_repo_rewrites_config_and_setup_cells(tmp_path):
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "notebooks").mkdir()
     for path in NOTEBOOKS:
         shutil.copy(path, tmp_path / "notebooks" / path.name)
@@ -201,7 +226,8 @@ def test_set_repo_rewrites_config_and_setup_cells(tmp_path):
     assert read_repository(tmp_path / "_config.yml") == (url, "spring")
     for path in (tmp_path / "notebooks").glob("*.ipynb"):
         first = code_cells(nbformat.read(path, as_version=4))[0]
-        assert first.source == setup_cell_source(url, "spring")
+        assert first.source == setup_cell_source(url, package_version())
+        assert "hide-input" in first.metadata["tags"]
 
 
 def test_set_repo_rejects_a_bad_url(tmp_path):

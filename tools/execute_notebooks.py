@@ -1,8 +1,10 @@
 """Execute notebooks in place, top to bottom, storing their outputs (`make notebooks`).
 
 Each notebook runs in a fresh `python3` kernel with its own folder as working directory,
-with a per-cell timeout. The wall-clock time of each notebook is printed, so that the
-"runs in about a minute" budget can be checked; it is not stored in the notebook.
+with a per-cell timeout. Its setup cell is first rewritten to install the package's
+current version (see `set_repo.py`), the version the outputs are then made with. The
+wall-clock time of each notebook is printed, so that the time budget can be checked;
+it is not stored in the notebook.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from set_repo import set_setup_cell, setup_cell_source
 
 
 def execute(path: Path, timeout: int) -> float:
     nb = nbformat.read(path, as_version=4)
+    set_setup_cell(nb, setup_cell_source())
     client = NotebookClient(
         nb,
         timeout=timeout,

@@ -2,9 +2,12 @@
 
     make set-repo URL=https://github.com/your-org/dlsip BRANCH=main
 
-Rewrites `repository.url` and `repository.branch` in `_config.yml` and the setup cell
-(the code cell tagged `setup`) of each notebook. The setup cell prints nothing when
-dlsip is installed, so its stored output stays valid and no re-execution is needed.
+Rewrites `repository.url` and `repository.branch` in `_config.yml` (the Colab buttons)
+and the setup cell (the code cell tagged `setup`) of each notebook. The setup cell
+installs the version of dlsip the notebook was executed with, from the tag
+`v<version>` of the repository; `make notebooks` writes the current version into it.
+It prints nothing when that version is installed, so its stored output stays valid and
+no re-execution is needed.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 URL_RE = re.compile(r"^https://[\w.-]+/[\w.-]+/[\w.-]+?/?$")
 
 
-def install_spec(url: str, branch: str) -> str:
-    return f'"dlsip @ git+{url}@{branch}"'
+def package_version(root: Path = ROOT) -> str:
+    """dlsip's version, from `pyproject.toml` (the tag `v<version>` holds that code)."""
+    import tomllib
+
+    return tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
 
 
 def read_repository(config_path: Path = ROOT / "_config.yml") -> tuple[str, str]:
@@ -32,30 +38,51 @@ def read_repository(config_path: Path = ROOT / "_config.yml") -> tuple[str, str]
     return repo["url"].rstrip("/"), str(repo.get("branch", "main"))
 
 
-def setup_cell_source(url: str | None = None, branch: str | None = None) -> str:
-    """The source of every notebook's first code cell (tagged `setup`).
+def setup_cell_source(url: str | None = None, version: str | None = None) -> str:
+    """The source of every notebook's first code cell (tagged `setup` and `hide-input`,
+    so the book shows it folded).
 
-    It prints nothing when dlsip is importable, so its (empty) output is the same
-    locally and under nbval; in Colab it installs the package from the course's
-    repository.
+    In Colab (or wherever dlsip is missing) it installs dlsip `version` from the tag
+    `v<version>` of the repository at `url`. Where dlsip is installed it prints nothing,
+    unless the installed version differs: then one line says so. So its (empty) output
+    is the same locally and under nbval.
     """
-    if url is None or branch is None:
-        url_cfg, branch_cfg = read_repository()
-        url, branch = url or url_cfg, branch or branch_cfg
+    url = url or read_repository()[0]
+    version = version or package_version()
     # Laid out as ruff formats it, so that `make lint` leaves the cell as it is.
     return (
-        "# Setup: in Colab (or wherever dlsip is missing), install the course package\n"
-        "# from the course repository. Locally, `make lab` has installed it already.\n"
+        "# Setup: in Colab (or wherever dlsip is missing), install the version of the\n"
+        "# course package this chapter ran with. Locally, `make lab` installed it.\n"
+        "import importlib.metadata\n"
         "import importlib.util\n"
         "\n"
+        f'DLSIP_VERSION = "{version}"\n'
         'if importlib.util.find_spec("dlsip") is None:\n'
         "    import subprocess\n"
         "    import sys\n"
         "\n"
-        f"    package = {install_spec(url, branch)}\n"
+        f'    package = f"dlsip @ git+{url}@v{{DLSIP_VERSION}}"\n'
         '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package],'
-        " check=True)"
+        " check=True)\n"
+        'elif importlib.metadata.version("dlsip") != DLSIP_VERSION:\n'
+        '    installed = importlib.metadata.version("dlsip")\n'
+        '    print(f"This chapter ran with dlsip {DLSIP_VERSION}; '
+        'you have {installed}.")'
     )
+
+
+def set_setup_cell(nb, source: str) -> bool:
+    """Give the notebook's setup cell `source` and the `hide-input` tag; True when that
+    changed the notebook. Raises ValueError when no code cell is tagged `setup`."""
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "code" and "setup" in tags:
+            changed = cell.source != source or "hide-input" not in tags
+            cell.source = source
+            if "hide-input" not in tags:
+                cell.metadata["tags"] = [*tags, "hide-input"]
+            return changed
+    raise ValueError("no code cell is tagged 'setup'")
 
 
 def main(argv=None) -> int:
@@ -87,19 +114,15 @@ def main(argv=None) -> int:
     text = re.sub(r"(?m)^(  branch:\s*).*$", rf"\g<1>{args.branch}", text, count=1)
     config.write_text(text)
 
+    source = setup_cell_source(url, package_version(root))
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        setup = [
-            c
-            for c in nb.cells
-            if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])
-        ]
-        if not setup:
+        try:
+            changed = set_setup_cell(nb, source)
+        except ValueError:
             print(f"{path.name} has no code cell tagged 'setup'", file=sys.stderr)
             return 1
-        source = setup_cell_source(url, args.branch)
-        if setup[0].source != source:
-            setup[0].source = source
+        if changed:
             nbformat.write(nb, path)
     print(f"repository set to {url} (branch {args.branch})")
     return 0
