@@ -185,3 +185,28 @@ def test_page_has_no_serious_accessibility_violation(offline_context, site, page
         and f"{page_name}: {v['id']}" not in AXE_ALLOWED
     ]
     assert not found, f"{page_name}:\n" + "\n".join(found)
+
+
+#: Code blocks of a page that are wider than their box (they scroll, cutting lines off).
+CUT_CODE = """() => [...document.querySelectorAll('div.cell_input pre')]
+    .filter(p => p.scrollWidth > p.clientWidth + 1)
+    .map(p => p.innerText.split('\\n')
+        .reduce((a, b) => (b.length > a.length ? b : a)))"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page_name", [p for p in book_pages() if "notebooks/" in p])
+def test_code_lines_fit_the_column_of_a_laptop_screen(browser, site, page_name):
+    # 1280 x 800 is a common laptop window; the theme's text column is narrowest there
+    # before it drops the side bar.
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(site + page_name, wait_until="load")
+        cut = page.evaluate(CUT_CODE)
+        blocks = page.evaluate(
+            "() => document.querySelectorAll('div.cell_input pre').length"
+        )
+    finally:
+        page.close()
+    assert blocks > 0
+    assert not cut, f"{page_name}: code blocks cut off at 1280 px, longest lines: {cut}"
