@@ -4,7 +4,7 @@ Every helper takes ``ax=None`` (or makes its own figure), returns the Axes or Fi
 drew on, never calls ``plt.show()`` and never changes global rcParams.
 
 - :mod:`~dlsip.plotting.images` (chapter 0): :func:`show_image`, :func:`show_images`,
-  :func:`annotated_grid`, :func:`plot_signal`, :func:`animation_html`;
+  :func:`annotated_grid`, :func:`plot_signal`, :func:`animation_html`, :func:`as_image`;
 - :mod:`~dlsip.plotting.filtering` (chapter 1): :func:`animate_window`,
   :func:`show_padding`;
 - :mod:`~dlsip.plotting.arithmetic` (chapters 2 and 6): :func:`conv_arithmetic_frame`,
@@ -23,7 +23,14 @@ from .arithmetic import (
     show_conv_matrix,
 )
 from .filtering import animate_window, show_padding
-from .images import animation_html, annotated_grid, plot_signal, show_image, show_images
+from .images import (
+    animation_html,
+    annotated_grid,
+    as_image,
+    plot_signal,
+    show_image,
+    show_images,
+)
 from .training import plot_confusion_matrix, plot_history, plot_loss_curves
 
 __all__ = [
@@ -32,6 +39,7 @@ __all__ = [
     "annotated_grid",
     "plot_signal",
     "animation_html",
+    "as_image",
     "animate_window",
     "show_padding",
     "conv_arithmetic_frame",

@@ -464,3 +464,92 @@ def animation_html(
     html = _sub_once(r'\s+action="#n"', "", html, 'the form action="#n"')
     html = _sub_once(_FRAME, _palette_png, html, "frames embedded as PNG")
     return HTML(html)
+
+
+#: JPEG quality of :func:`as_image` for photographs: at 85 they look like the PNG at a
+#: quarter of its bytes or less (ch. 6's astronaut and its grey version: 270 KB as
+#: matplotlib's RGBA PNG, 42 KB).
+JPEG_QUALITY = 85
+
+#: Colours of a drawing stored by :func:`as_image`: line art and grids of numbers keep
+#: their flat colours and sharp edges in a palette PNG of 256 colours (no dithering),
+#: at about 40% of the bytes of matplotlib's RGBA PNG (ch. 1's eleven drawings: 287 KB
+#: -> 114 KB).
+DRAWING_COLOURS = 256
+
+
+def as_image(
+    fig: Figure, *, photo: bool = False, quality: int = JPEG_QUALITY
+) -> IPython.display.Image:
+    """A figure as a light image to show in a notebook: PNG for a drawing, JPEG for a
+    photograph.
+
+    Line art, plots and grids of numbers are stored as a PNG of at most
+    :data:`DRAWING_COLOURS` colours: lossless where it matters (edges, text, flat
+    cells). Photographs (``photo=True``) are stored as JPEG, which looks the same at a
+    fraction of a PNG's bytes, where it would blur a drawing's edges. Make
+    ``as_image(fig)`` the last expression of a cell instead of ``plt.show()``. The
+    figure is saved as the notebook saves figures (its dpi, trimmed to what is drawn)
+    on white, and closed, so that it is not shown a second time.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    photo : bool
+        True for a figure of photographs: JPEG instead of PNG.
+    quality : int
+        JPEG quality of a photograph, from 1 (smallest) to 95 (best), Pillow's scale.
+
+    Returns
+    -------
+    IPython.display.Image
+        Make it the last expression of a cell.
+
+    Raises
+    ------
+    TypeError
+        If ``fig`` is not a matplotlib figure, ``photo`` not a bool or ``quality`` not
+        an integer.
+    ValueError
+        If ``quality`` is not between 1 and 95.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = show_images([np.eye(8), np.ones((8, 8))], ["identity", "ones"])
+    >>> as_image(fig).format, plt.fignum_exists(fig.number)
+    ('png', False)
+    >>> as_image(show_images([np.eye(8)]), photo=True).format
+    'jpeg'
+    """
+    import io
+
+    from IPython.display import Image
+    from matplotlib.figure import Figure
+    from PIL import Image as PILImage
+
+    check_instance(fig, "fig", Figure, "a matplotlib figure")
+    photo = check_bool(photo, "photo")
+    quality = check_positive_int(quality, "quality")
+    if quality > 95:
+        raise ValueError(
+            f"quality must be between 1 and 95 (Pillow's scale), got quality={quality}"
+        )
+    rendered = io.BytesIO()
+    fig.savefig(rendered, format="png", bbox_inches="tight", facecolor="white")
+    _plt().close(fig)
+    picture = PILImage.open(rendered).convert("RGB")
+    out = io.BytesIO()
+    if photo:
+        # optimize and progressive: 7% fewer bytes for the same picture
+        picture.save(
+            out, format="JPEG", quality=quality, optimize=True, progressive=True
+        )
+    else:
+        picture = picture.quantize(
+            DRAWING_COLOURS,
+            method=PILImage.Quantize.MEDIANCUT,
+            dither=PILImage.Dither.NONE,
+        )
+        picture.save(out, format="PNG", optimize=True)
+    return Image(data=out.getvalue(), format="jpeg" if photo else "png")

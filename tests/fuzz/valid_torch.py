@@ -394,6 +394,10 @@ PLOTTING = {
     "plotting.animation_html": Spec(
         lambda: {"anim": _anim()}, kinds={"anim": ("object",)}
     ),
+    "plotting.as_image": Spec(
+        lambda: {"fig": _ax().figure, "photo": True, "quality": 85},
+        kinds={"fig": ("object",)},
+    ),
     "plotting.plot_dilated_stack": Spec(
         lambda: {"dilations": [1, 2], "kernel_size": 2, "length": 8},
         kinds={"dilations": ("int_seq",)},

@@ -405,3 +405,84 @@ def test_plot_signal_fits_the_book_column():
 
     ax = plotting.plot_signal(np.zeros(5))
     assert ax.figure.get_size_inches()[0] <= BOOK_WIDTH
+
+
+def _photo_figure():
+    # Two photographs: the kind of figure stored as JPEG.
+    from skimage import data
+
+    return plotting.show_images([data.camera(), data.coins()], ["a", "b"], size=3.0)
+
+
+def _drawing_figure():
+    # Grids of numbers in colour, text and a plot: the kind of figure stored as PNG.
+    fig, axes = plt.subplots(1, 3, figsize=(7.8, 2.6))
+    plotting.annotated_grid(np.arange(36).reshape(6, 6), axes[0], title="grid")
+    plotting.annotated_grid(np.eye(4), axes[1], cmap="coolwarm", highlight=(0, 0, 2, 2))
+    axes[2].plot(np.sin(np.linspace(0, 10, 200)), label="sine")
+    axes[2].legend()
+    return fig
+
+
+def _png_of(fig):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    fig.savefig(out, format="png", bbox_inches="tight")
+    return out.getvalue(), np.asarray(Image.open(out).convert("RGB"), float)
+
+
+def _pixels(image):
+    import io
+
+    from PIL import Image
+
+    decoded = Image.open(io.BytesIO(image.data))
+    return decoded, np.asarray(decoded.convert("RGB"), float)
+
+
+@pytest.mark.parametrize("photo", [False, True])
+def test_as_image_is_the_figure_lighter_and_closes_it(photo):
+    fig = _photo_figure() if photo else _drawing_figure()
+    png, reference = _png_of(fig)
+    image = plotting.as_image(fig, photo=photo)
+    assert not plt.fignum_exists(fig.number)  # not shown a second time
+    kind = "jpeg" if photo else "png"
+    assert image.format == kind
+    assert image._repr_mimebundle_()[0].keys() == {f"image/{kind}"}
+    decoded, pixels = _pixels(image)
+    # The same picture, trimmed as the notebook trims it, at the figure's dpi ...
+    assert decoded.format == kind.upper() and pixels.shape == reference.shape
+    diff = np.abs(pixels - reference).max(axis=-1)
+    if photo:
+        assert decoded.mode == "RGB"
+        assert np.percentile(diff, 99) < 24 and diff.mean() < 3
+    else:  # a palette PNG: flat colours, edges and text within a few levels
+        assert decoded.mode == "P" and len(decoded.getcolors()) <= 256
+        assert np.mean(diff <= 8) > 0.99 and diff.mean() < 1
+    # ... in a fraction of the bytes of matplotlib's PNG.
+    assert len(image.data) < len(png) / 2
+
+
+def test_as_image_jpeg_quality_trades_bytes_for_detail():
+    low = plotting.as_image(_photo_figure(), photo=True, quality=30)
+    high = plotting.as_image(_photo_figure(), photo=True, quality=95)
+    assert len(low.data) < len(high.data) / 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"fig": "figure"}, TypeError, "fig must be a matplotlib figure"),
+        ({"photo": "yes"}, TypeError, "photo must be"),
+        ({"quality": 0}, ValueError, "quality must be a positive integer"),
+        ({"quality": 96}, ValueError, "quality must be between 1 and 95"),
+        ({"quality": 85.0}, TypeError, "quality must be an integer"),
+    ],
+)
+def test_as_image_rejects_bad_input(kwargs, error, message):
+    args = {"fig": plt.figure(), **kwargs}
+    with pytest.raises(error, match=message):
+        plotting.as_image(**args)
