@@ -163,8 +163,12 @@ def show_images(
         if i < n:
             show_image(images[i], ax, cmap=cmap, **kwargs)
             if titles is not None:
-                # about 6 characters per inch at 10 pt
-                ax.set_title(fill(str(titles[i]), max(8, int(6 * size))), fontsize=10)
+                # about 6 characters per inch at 10 pt; a line break in a title stays
+                width = max(8, int(6 * size))
+                lines = str(titles[i]).split("\n")
+                ax.set_title(
+                    "\n".join(fill(line, width) for line in lines), fontsize=10
+                )
         else:
             ax.set_axis_off()
     if suptitle:

@@ -37,6 +37,15 @@ def test_show_images_grid():
     assert len(fig.axes) == 6 and sum(len(ax.images) > 0 for ax in fig.axes) == 5
 
 
+def test_show_images_wraps_long_titles_and_keeps_line_breaks():
+    fig = plotting.show_images(
+        [np.zeros((2, 2))] * 2, ["a title far too long for its panel", "true 4\nsaid 9"]
+    )
+    long, broken = (ax.get_title() for ax in fig.axes)
+    assert long.replace("\n", " ") == "a title far too long for its panel"
+    assert long.count("\n") >= 1 and broken == "true 4\nsaid 9"
+
+
 def test_show_images_checks_titles():
     with pytest.raises(ValueError, match="titles must have one entry per image"):
         plotting.show_images([np.zeros((2, 2))] * 2, ["one"])
