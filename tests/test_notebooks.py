@@ -6,6 +6,8 @@ outputs."""
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 import shutil
 import subprocess
@@ -14,6 +16,7 @@ import sys
 import nbformat
 import pytest
 import yaml
+from PIL import Image
 from set_repo import package_version, read_repository, setup_cell_source
 
 from tests.conftest import ROOT
@@ -195,11 +198,115 @@ def test_every_notebook_is_in_the_toc():
         )
 
 
-def test_notebook_outputs_are_small():
-    for path in NOTEBOOKS:
-        assert path.stat().st_size < 5_000_000, (
-            f"{path.name} is {path.stat().st_size} bytes; keep it under 5 MB"
-        )
+#: A stored notebook may weigh at most this much (its chapter page, with the images,
+#: at most 600 KB: tests/test_book_site.py).
+NOTEBOOK_LIMIT = 800 * 1024
+
+#: The book's content column is 688-790 px wide: a wider image is shrunk, its text
+#: with it (dlsip.plotting._base.BOOK_WIDTH).
+MAX_IMAGE_WIDTH = 790
+
+#: An animation's frames are at least this wide: a grid of numbers that can be read.
+MIN_FRAME_WIDTH = 400
+
+#: The book's code cells show 88 characters a line (ruff's line length).
+MAX_CODE_LINE = 88
+
+
+def test_notebook_outputs_are_small(notebook):
+    path, _ = notebook
+    size = path.stat().st_size
+    assert size <= NOTEBOOK_LIMIT, (
+        f"{path.name} is {size / 1024:.0f} KB; keep it under "
+        f"{NOTEBOOK_LIMIT / 1024:.0f} KB (plotting.as_image stores figures light)"
+    )
+
+
+def image_outputs(cell):
+    """The images a cell's outputs store, decoded: ``(mime type, PIL image)``."""
+    for out in cell.get("outputs", []):
+        for mime in ("image/png", "image/jpeg"):
+            if mime in out.get("data", {}):
+                raw = base64.b64decode(out.data[mime])
+                yield mime, Image.open(io.BytesIO(raw))
+
+
+ANIMATION_FRAME = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)")
+ANIMATION_ALT = re.compile(r'<img id="_anim_img\w+" alt="([^"]*)"')
+
+
+def animations(cell):
+    """The animations (``animation_html``) a cell's outputs store: ``(HTML, frame
+    images)``."""
+    for out in cell.get("outputs", []):
+        html = out.get("data", {}).get("text/html", "")
+        frames = ANIMATION_FRAME.findall(html)
+        if frames:
+            yield (
+                html,
+                [
+                    Image.open(io.BytesIO(base64.b64decode(f.replace("\\\n", ""))))
+                    for f in frames
+                ],
+            )
+
+
+def test_the_image_checks_see_the_images():
+    # The checks below would pass on a notebook whose images they failed to find.
+    cells = [c for p in NOTEBOOKS for c in code_cells(nbformat.read(p, as_version=4))]
+    kinds = {mime for c in cells for mime, _ in image_outputs(c)}
+    frames = [f for c in cells for _, fs in animations(c) for f in fs]
+    assert kinds == {"image/png", "image/jpeg"}
+    assert len(frames) >= 16 and all(f.format == "PNG" for f in frames)
+
+
+def test_images_fit_the_book_column(notebook):
+    _, nb = notebook
+    for i, cell in enumerate(code_cells(nb)):
+        for mime, image in image_outputs(cell):
+            assert image.width <= MAX_IMAGE_WIDTH, (
+                f"code cell {i} stores a {mime} {image.width} px wide: the book "
+                f"shrinks it to its {MAX_IMAGE_WIDTH} px column and its text with it; "
+                "draw the figure at most 7.8 inches wide"
+            )
+
+
+def test_animation_frames_are_legible(notebook):
+    _, nb = notebook
+    for i, cell in enumerate(code_cells(nb)):
+        for _, frames in animations(cell):
+            narrow = [f.width for f in frames if f.width < MIN_FRAME_WIDTH]
+            assert not narrow, (
+                f"code cell {i} animates frames {narrow[0]} px wide, fewer than "
+                f"{MIN_FRAME_WIDTH}: its numbers would be too small to read"
+            )
+
+
+def test_every_image_has_an_alt_text(notebook):
+    _, nb = notebook
+    for i, cell in enumerate(code_cells(nb)):
+        if any(True for _ in image_outputs(cell)):
+            alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+            assert alt.strip(), (
+                f"code cell {i} shows an image without an alt text: say what it "
+                "shows in the cell's metadata, mystnb: image: alt"
+            )
+        for html, _ in animations(cell):
+            alt = ANIMATION_ALT.search(html)
+            assert alt and not alt[1].startswith("An animation of "), (
+                f"code cell {i} shows an animation without an alt text: pass "
+                "alt=... to plotting.animation_html"
+            )
+
+
+def test_code_lines_fit_the_book(notebook):
+    _, nb = notebook
+    for i, cell in enumerate(code_cells(nb)):
+        for line in cell.source.splitlines():
+            assert len(line) <= MAX_CODE_LINE, (
+                f"code cell {i} has a line of {len(line)} characters, more than the "
+                f"{MAX_CODE_LINE} the book shows: {line!r}"
+            )
 
 
 def test_set_repo_rewrites_config_and_setup_cells(tmp_path):
