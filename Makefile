@@ -53,8 +53,9 @@ book: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 	@echo "The book is at $(abspath _build/html/index.html)"
 
-# What `make lint` checks: the package, tests, benchmarks, tools and the notebooks' code.
-LINT_PATHS := dlsip tests benchmarks tools notebooks
+# What `make lint` checks: the package, tests, benchmarks, tools, the notebooks' code and
+# the book's Sphinx extensions.
+LINT_PATHS := dlsip tests benchmarks tools notebooks book
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINT_PATHS)

@@ -1,9 +1,10 @@
 """Serve MathJax from the built site, so that formulas render without a network.
 
 Sphinx links MathJax from a CDN by default; a reader offline (or behind a firewall) then
-sees TeX source. This extension copies the parts of the npm package ``mathjax`` (pinned
-in ``package.json``, installed into ``node_modules/`` by ``make book``) that the book
-uses into ``_build/html/_static/mathjax/``; ``_config.yml`` points ``mathjax_path`` there.
+sees TeX source. This extension copies the parts of the npm package ``mathjax``
+(pinned in ``package.json``, installed into ``node_modules/`` by ``make book``) that the
+book uses into ``_build/html/_static/mathjax/``; ``_config.yml`` points
+``mathjax_path`` there.
 """
 
 from __future__ import annotations
