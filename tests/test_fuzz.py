@@ -146,6 +146,9 @@ def test_valid_call_succeeds(key, variant):
 # ---- invalid calls ----
 
 
+# The 2,434 invalid calls take about 35 s: they run in `make test`, not in the quick
+# loop of `make test-fast` (the registry checks and the valid calls above do).
+@pytest.mark.slow
 @pytest.mark.parametrize("case", REJECTED, ids=str)
 def test_invalid_call_is_rejected_naming_the_argument(case):
     def check(kwargs, exc):
@@ -155,6 +158,7 @@ def test_invalid_call_is_rejected_naming_the_argument(case):
     fuzz(case, check)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ACCEPTED, ids=str)
 def test_allowed_perturbation_succeeds_or_is_rejected_naming_the_argument(case):
     # Allowed: the call may succeed. When the drawn value is invalid after all (an axis
