@@ -11,14 +11,12 @@ download. axe-core comes from npm (``package.json``, installed by ``make book``)
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 
 import pytest
 import yaml
+from make_pdf import MATHJAX_DONE, serve  # tools/ is on the path (conftest)
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import ROOT
@@ -39,22 +37,11 @@ def book_pages() -> list[str]:
     return [f"{name}.html" for name in files] + ["genindex.html", "search.html"]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(book_html):
-    """The built book served over HTTP on localhost (fonts and scripts load as
-    they do online)."""
-    handler = functools.partial(_QuietHandler, directory=str(book_html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    """The built book served over HTTP on localhost."""
+    with serve(book_html) as base:
+        yield base
 
 
 def _chromium() -> str:
@@ -113,9 +100,7 @@ def _open(context, site, page_name):
     before = len(context.outside)
     page.goto(site + page_name, wait_until="load")
     # MathJax typesets after load; its startup promise resolves when it is done.
-    page.evaluate(
-        "() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null"
-    )
+    page.evaluate(MATHJAX_DONE)
     return page, errors, context.outside[before:]
 
 

@@ -11,6 +11,7 @@ print opened).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import os
@@ -33,6 +34,20 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def serve(site: Path):
+    """Serve the folder ``site`` over HTTP on localhost (fonts and scripts load as they
+    do online); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def print_pdf(site: Path, page: str, output: Path, chromium: str) -> int:
     """Print ``site/page`` to ``output``; returns the number of formulas typeset."""
     from playwright.sync_api import sync_playwright
@@ -41,36 +56,28 @@ def print_pdf(site: Path, page: str, output: Path, chromium: str) -> int:
     # itself (the book's root document) lives in book/: print a copy placed at the root.
     printable = site / "print.html"
     shutil.copyfile(site / page, printable)
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/{printable.name}"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            tab = browser.new_page()
-            tab.goto(url, wait_until="load", timeout=120_000)
-            tab.evaluate(MATHJAX_DONE)
-            typeset = tab.evaluate(
-                "() => document.querySelectorAll('mjx-container').length"
-            )
-            tab.emulate_media(media="print")
-            output.parent.mkdir(parents=True, exist_ok=True)
-            tab.pdf(
-                path=str(output),
-                format="A4",
-                print_background=True,
-                margin={
-                    "top": "15mm",
-                    "bottom": "15mm",
-                    "left": "12mm",
-                    "right": "12mm",
-                },
-            )
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(site) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        tab = browser.new_page()
+        tab.goto(base + printable.name, wait_until="load", timeout=120_000)
+        tab.evaluate(MATHJAX_DONE)
+        typeset = tab.evaluate(
+            "() => document.querySelectorAll('mjx-container').length"
+        )
+        tab.emulate_media(media="print")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tab.pdf(
+            path=str(output),
+            format="A4",
+            print_background=True,
+            margin={
+                "top": "15mm",
+                "bottom": "15mm",
+                "left": "12mm",
+                "right": "12mm",
+            },
+        )
+        browser.close()
     return typeset
 
 
