@@ -116,6 +116,21 @@ def check_float(
     return value
 
 
+def check_range(low, high, names: tuple[str, str]) -> tuple[float | None, float | None]:
+    """The two ends of an interval (a colour range, the values of noise): each None
+    (the caller's default) or a finite number, and ``low <= high`` when both are
+    given. ``names`` are the two arguments' names, for the messages."""
+    low_name, high_name = names
+    low = None if low is None else check_float(low, low_name)
+    high = None if high is None else check_float(high, high_name)
+    if low is not None and high is not None and low > high:
+        raise ValueError(
+            f"{low_name} must be <= {high_name}, got {low_name}={low} and "
+            f"{high_name}={high}"
+        )
+    return low, high
+
+
 def check_array(
     x,
     name: str,

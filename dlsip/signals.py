@@ -24,6 +24,7 @@ from ._validation import (
     check_image,
     check_int,
     check_positive_int,
+    check_range,
     check_rng,
 )
 
@@ -86,17 +87,17 @@ def salt_and_pepper(
     if amount > 1:
         raise ValueError(f"amount must be in [0, 1], got amount={amount}")
     rng = check_rng(rng)
-    low = None if low is None else check_float(low, "low")
-    high = None if high is None else check_float(high, "high")
+    # The defaults: the dtype's range for integers, the image's own for floats.
     if image.dtype.kind in "iu":
         info = np.iinfo(image.dtype)
-        low = info.min if low is None else low
-        high = info.max if high is None else high
+        default_low, default_high = info.min, info.max
     else:
-        low = image.min() if low is None else low
-        high = image.max() if high is None else high
-    if low > high:
-        raise ValueError(f"low must be at most high, got low={low} and high={high}")
+        default_low, default_high = image.min(), image.max()
+    low, high = check_range(
+        default_low if low is None else low,
+        default_high if high is None else high,
+        ("low", "high"),
+    )
     out = image.copy()
     n = int(round(amount * image.size))
     idx = rng.choice(image.size, size=n, replace=False)

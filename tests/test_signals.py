@@ -29,12 +29,12 @@ def test_salt_and_pepper_counts_and_reproducibility():
         (
             dict(low=2.0, high=1.0),
             ValueError,
-            r"low must be at most high, got low=2.0 and high=1.0",
+            r"low must be <= high, got low=2.0 and high=1.0",
         ),
         (  # high defaults to the image's maximum, 1
             dict(low=2.0),
             ValueError,
-            r"low must be at most high, got low=2.0 and high=1.0",
+            r"low must be <= high, got low=2.0 and high=1.0",
         ),
     ],
 )

@@ -3,6 +3,8 @@ value."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -234,3 +236,32 @@ def test_tensor():
         ValueError, match=r"x must not be empty, got x with shape \(0, 3\)"
     ):
         v.check_tensor(torch.zeros(0, 3), "x")
+
+
+@pytest.mark.parametrize(
+    "low,high,expected",
+    [
+        (None, None, (None, None)),
+        (0, None, (0.0, None)),
+        (None, 1, (None, 1.0)),
+        (1, 1, (1.0, 1.0)),
+        (np.float32(-1), 2, (-1.0, 2.0)),
+    ],
+)
+def test_range_accepts_open_or_ordered_ends(low, high, expected):
+    assert v.check_range(low, high, ("vmin", "vmax")) == expected
+
+
+@pytest.mark.parametrize(
+    "low,high,error,message",
+    [
+        (2, 1, ValueError, "vmin must be <= vmax, got vmin=2.0 and vmax=1.0"),
+        (np.nan, None, ValueError, "vmin must be finite, got vmin=nan"),
+        (None, np.inf, ValueError, "vmax must be finite, got vmax=inf"),
+        ("0", 1, TypeError, "vmin must be a real number, got vmin='0'"),
+        (0, True, TypeError, "vmax must be a real number, got vmax=True"),
+    ],
+)
+def test_range_rejects_a_reversed_or_bad_end(low, high, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        v.check_range(low, high, ("vmin", "vmax"))

@@ -7,8 +7,6 @@ global rcParams.
 
 from __future__ import annotations
 
-from .._validation import check_float
-
 #: The most cells a grid figure draws (a convolution's padded input, 32 x 32 at most,
 #: or a padded image): a larger grid cannot be read, and takes minutes to draw, so the
 #: sizes that would make it are refused before drawing.
@@ -41,13 +39,3 @@ def _get_ax(ax, figsize=None):
     if ax is None:
         _, ax = _plt().subplots(figsize=figsize)
     return ax
-
-
-def _check_color_range(vmin, vmax) -> tuple[float | None, float | None]:
-    """The colour range of an image: each end None (from the data) or a finite number,
-    and ``vmin <= vmax`` when both are given."""
-    vmin = None if vmin is None else check_float(vmin, "vmin")
-    vmax = None if vmax is None else check_float(vmax, "vmax")
-    if vmin is not None and vmax is not None and vmin > vmax:
-        raise ValueError(f"vmin must be <= vmax, got vmin={vmin} and vmax={vmax}")
-    return vmin, vmax

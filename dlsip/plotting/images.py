@@ -23,8 +23,9 @@ from .._validation import (
     check_float,
     check_instance,
     check_positive_int,
+    check_range,
 )
-from ._base import BOOK_WIDTH, _check_color_range, _get_ax, _plt
+from ._base import BOOK_WIDTH, _get_ax, _plt
 
 if TYPE_CHECKING:  # annotations only: matplotlib is imported on first use
     import IPython.display
@@ -79,7 +80,7 @@ def show_image(
     'identity'
     """
     image = _check_image(image, "image")
-    vmin, vmax = _check_color_range(vmin, vmax)
+    vmin, vmax = check_range(vmin, vmax, ("vmin", "vmax"))
     colorbar = check_bool(colorbar, "colorbar")
     axis_off = check_bool(axis_off, "axis_off")
     ax = _get_ax(ax)
@@ -239,7 +240,7 @@ def annotated_grid(
     fontsize = (
         None if fontsize is None else check_float(fontsize, "fontsize", minimum=1)
     )
-    vmin, vmax = _check_color_range(vmin, vmax)
+    vmin, vmax = check_range(vmin, vmax, ("vmin", "vmax"))
     colors = check_bool(colors, "colors")
     ax = _get_ax(ax, figsize=(0.5 * values.shape[1] + 0.6, 0.5 * values.shape[0] + 0.6))
     h, w = values.shape
