@@ -69,10 +69,11 @@ def check_conv_transpose(student: Callable) -> CheckReport:
         return conv_transpose2d_forward(x, k, stride=stride)[0][0, 0]
 
     rng = np.random.default_rng(6)
-    syllabus = np.array([[0.0, 1.0], [2.0, 3.0]])
+    # The lecture's example (the transposed-convolution slide of deck 002, after d2l.ai)
+    lecture = np.array([[0.0, 1.0], [2.0, 3.0]])
     cases = [
-        Case("the syllabus's example, stride 1", (syllabus, syllabus, 1)),
-        Case("the syllabus's example, stride 2", (syllabus, syllabus, 2)),
+        Case("the lecture's example, stride 1", (lecture, lecture, 1)),
+        Case("the lecture's example, stride 2", (lecture, lecture, 2)),
         Case(
             "3x3 kernel, stride 2 (uneven overlap)",
             (rng.standard_normal((3, 4)), rng.standard_normal((3, 3)), 2),

@@ -37,7 +37,7 @@ def test_self_checks_pass_the_reference_and_catch_bugs():
 
     assert check.check_conv_transpose(scatter).passed
     flipped = lambda x, k, s: scatter(x, np.asarray(k)[::-1, ::-1], s)  # noqa: E731
-    assert "syllabus's example, stride 1" in str(check.check_conv_transpose(flipped))
+    assert "lecture's example, stride 1" in str(check.check_conv_transpose(flipped))
 
     def macs(c, o, k, n):
         return c * n * n * k * k + n * n * c * o
