@@ -26,8 +26,6 @@ ALLOWED: dict[str, str] = {
     "(np.finfo), quoted in the dtype table",
     "00_images_and_signals: 1.8": "largest float64, a constant of the IEEE format",
     "00_images_and_signals: 9.2": "largest int64, 2**63 - 1, a constant",
-    "00_images_and_signals: 66.7": "52,428,800 / 786,432, worked out in the sentence "
-    "from two sizes that the table above prints",
     "01_filtering: 3.22": "29 / 9, worked out in the formula of the same sentence",
     "04_batch_normalization: 11.35%": "the share of ones among MNIST's 10,000 test "
     "images (1,135), a fact of the data set",

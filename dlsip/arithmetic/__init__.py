@@ -36,6 +36,7 @@ from .matrix import col2im, conv2d_im2col, conv_matrix, im2col
 from .receptive import (
     ReceptiveFieldRecord,
     ReceptiveFieldTable,
+    effective_receptive_field,
     empirical_receptive_field,
     receptive_field,
     receptive_field_layers,
@@ -58,6 +59,7 @@ __all__ = [
     "receptive_field",
     "receptive_field_layers",
     "empirical_receptive_field",
+    "effective_receptive_field",
     "ReceptiveFieldRecord",
     "ReceptiveFieldTable",
     "summary",

@@ -402,7 +402,7 @@ def conv_transpose_output_size(
 
     Examples
     --------
-    >>> conv_transpose_output_size(2, 2)             # the syllabus's 2x2 * 2x2 -> 3x3
+    >>> conv_transpose_output_size(2, 2)             # the lecture's 2x2 * 2x2 -> 3x3
     3
     >>> conv_transpose_output_size(2, 2, stride=2)       # -> 4x4
     4

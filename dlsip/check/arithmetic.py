@@ -1,4 +1,5 @@
-"""Self-checks of chapter 2, convolution arithmetic: output sizes, Toeplitz matrices."""
+"""Self-checks of chapter 2, convolution arithmetic: output sizes, Toeplitz matrices,
+stacks of convolutions."""
 
 from __future__ import annotations
 
@@ -92,3 +93,44 @@ def check_toeplitz_matrix(student: Callable) -> CheckReport:
     return run_cases(
         student, lambda kernel, n: conv_matrix(kernel, n), cases, name="toeplitz_matrix"
     )
+
+
+def check_conv_stack(student: Callable) -> CheckReport:
+    """Check ``student(num_layers, kernel_size, channels)``, which returns the
+    ``(receptive_field, weights)`` of a stack of ``num_layers`` stride-1 convolutions
+    of ``kernel_size x kernel_size``, each with ``channels`` input and output channels
+    and no bias.
+
+    The reference takes the receptive field from
+    :func:`dlsip.arithmetic.receptive_field` and counts the weights of the torch
+    layers. The cases catch the usual slips: adding ``k`` instead of ``k - 1`` per
+    layer, forgetting the input channels (``k^2 C`` per layer) and counting one layer
+    only.
+
+    Examples
+    --------
+    >>> check_conv_stack(lambda n, k, c: (1 + n * (k - 1), n * k * k * c * c)).passed
+    True
+    >>> check_conv_stack(lambda n, k, c: (n * k, n * k * k * c * c)).passed
+    False
+    """
+    from torch import nn
+
+    from ..arithmetic import receptive_field
+
+    def reference(num_layers, kernel_size, channels):
+        r = receptive_field([(kernel_size, 1, 0)] * num_layers, 64)[-1].r
+        stack = [
+            nn.Conv2d(channels, channels, kernel_size, bias=False, device="meta")
+            for _ in range(num_layers)
+        ]
+        return (r, sum(m.weight.numel() for m in stack))
+
+    cases = [
+        Case("three 3x3 layers, 64 channels (VGG)", (3, 3, 64)),
+        Case("one 7x7 layer, 64 channels", (1, 7, 64)),
+        Case("two 5x5 layers, 16 channels", (2, 5, 16)),
+        Case("five 3x3 layers, one channel", (5, 3, 1)),
+        Case("four 1x1 layers see one pixel", (4, 1, 8)),
+    ]
+    return run_cases(student, reference, cases, name="conv_stack", rtol=0, atol=0)

@@ -100,7 +100,7 @@ def check_maxpool2d_backward(student: Callable) -> CheckReport:
     False
     """
     rng = np.random.default_rng(4)
-    syllabus = np.array(
+    lecture = np.array(
         [[12, 20, 30, 0], [8, 12, 2, 0], [34, 70, 37, 4], [112, 100, 25, 12]], float
     )[None, None]
 
@@ -110,7 +110,7 @@ def check_maxpool2d_backward(student: Callable) -> CheckReport:
         return Case(description, (dout, x), {"kernel_size": k, "stride": stride})
 
     cases = [
-        case("the syllabus's 4x4 example, 2x2 windows", syllabus, 2),
+        case("the lecture's 4x4 example (Kar, deck 000), 2x2 windows", lecture, 2),
         case("random batch, several channels", rng.standard_normal((2, 3, 6, 6)), 2),
         case(
             "odd size: the last row and column are in no window",

@@ -15,7 +15,9 @@ Modules
 - :mod:`~dlsip.filters.morphology`: dilation and erosion.
 - :mod:`~dlsip.filters.gabor`: Gabor kernels.
 - :mod:`~dlsip.filters.separable`: separable kernels and two-pass filtering.
-- :mod:`~dlsip.filters.learning`: learning a kernel by gradient descent.
+- :mod:`~dlsip.filters.frequency`: the frequency response of a 1D kernel.
+- :mod:`~dlsip.filters.learning`: learning a kernel by gradient descent, from targets
+  or from labels.
 - :mod:`~dlsip.filters.wiener`: the least-squares (Wiener) FIR filter.
 
 Every name is re-exported here, so ``from dlsip import filters; filters.mean_filter``
@@ -44,9 +46,17 @@ from .edges import (
     sharpen,
     sobel,
 )
+from .frequency import frequency_response, peak_side_lobe_db
 from .gabor import gabor_kernel
 from .gaussian import gaussian_filter, gaussian_kernel
-from .learning import VERTICAL_LINE, fit_kernel, learn_kernel_demo
+from .learning import (
+    VERTICAL_LINE,
+    DetectorFit,
+    detector_scores,
+    fit_detector,
+    fit_kernel,
+    learn_kernel_demo,
+)
 from .linear import (
     MODES,
     PADDINGS,
@@ -109,6 +119,9 @@ __all__ = [
     # morphology
     "dilate",
     "erode",
+    # frequency
+    "frequency_response",
+    "peak_side_lobe_db",
     # gabor
     "gabor_kernel",
     # separable
@@ -119,6 +132,9 @@ __all__ = [
     "VERTICAL_LINE",
     "fit_kernel",
     "learn_kernel_demo",
+    "DetectorFit",
+    "detector_scores",
+    "fit_detector",
     # wiener
     "wiener_taps",
 ]

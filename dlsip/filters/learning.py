@@ -2,12 +2,16 @@ r"""Learning a kernel: gradient descent finds the kernel that maps inputs to tar
 
 The loss :math:`L(w) = \frac{1}{M} \sum_n \| \text{correlate}(x_n, w) - y_n \|^2` is
 quadratic in the kernel :math:`w`, and its gradient is itself a correlation, of the
-inputs with the errors: the rule chapter 3 derives for a convolutional layer. The
-lecture's demo starts from a random 3 x 3 kernel and ends at the detector of vertical
-lines.
+inputs with the errors: the rule chapter 3 derives for a convolutional layer
+(:func:`fit_kernel`). That needs the wanted feature map as the target. From labels alone
+(an image holds the pattern or not), :func:`fit_detector` learns a kernel whose largest
+response, through a sigmoid, says whether the pattern is there: logistic regression on
+the maximum of the feature map.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -25,7 +29,14 @@ from .._validation import (
 from ..signals import vertical_line_images
 from .linear import correlate2d
 
-__all__ = ["VERTICAL_LINE", "fit_kernel", "learn_kernel_demo"]
+__all__ = [
+    "VERTICAL_LINE",
+    "fit_kernel",
+    "learn_kernel_demo",
+    "DetectorFit",
+    "detector_scores",
+    "fit_detector",
+]
 
 #: The ideal detector of a one-pixel-wide bright vertical line: [[-1, 2, -1]] * 3 (a
 #: negative second difference across x, summed down three rows).
@@ -173,3 +184,171 @@ def learn_kernel_demo(
     targets = np.stack([correlate2d(x, VERTICAL_LINE) for x in images])
     learned, _ = fit_kernel(images, targets, size=3, lr=lr, steps=steps, rng=rng)
     return learned, VERTICAL_LINE.copy()
+
+
+class DetectorFit(NamedTuple):
+    """What :func:`fit_detector` learned, and its loss before each step."""
+
+    kernel: np.ndarray
+    bias: float
+    losses: np.ndarray
+
+
+def _feature_map_max(images: np.ndarray, kernel: np.ndarray):
+    """The largest "valid" correlation of each image with the kernel, and the window
+    where it is reached, (N,) and (N, kH, kW)."""
+    n = images.shape[0]
+    windows = _geometry.windows(images, kernel.shape)  # (N, H_out, W_out, kH, kW)
+    maps = np.einsum("nijab,ab->nij", windows, kernel).reshape(n, -1)
+    where = np.argmax(maps, axis=1)  # the first maximum, as torch's max
+    best = windows.reshape(n, -1, *kernel.shape)[np.arange(n), where]
+    return maps[np.arange(n), where], best
+
+
+def _check_images_and_kernel(images, kernel) -> tuple[np.ndarray, np.ndarray]:
+    images = check_array(images, "images", ndim=3).astype(float)
+    kernel = check_array(kernel, "kernel", ndim=2).astype(float)
+    if kernel.shape[0] > images.shape[1] or kernel.shape[1] > images.shape[2]:
+        raise ValueError(
+            f"kernel of shape {kernel.shape} does not fit images of shape "
+            f"{images.shape[1:]}"
+        )
+    return images, kernel
+
+
+def detector_scores(
+    images: ArrayLike, kernel: ArrayLike, *, bias: float = 0.0
+) -> np.ndarray:
+    r"""The detector's score of each image: the largest value of its feature map, plus
+    a bias.
+
+    Parameters
+    ----------
+    images : array_like, shape (N, H, W)
+    kernel : array_like, shape (kH, kW)
+    bias : float
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        :math:`z_n = \max_{i, j} \text{correlate}(x_n, w)[i, j] + b`, a logit: the
+        detector says "present" where it is positive.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric input.
+    ValueError
+        For images that are not 3D, a kernel that is not 2D or does not fit, a bias
+        that is not finite.
+
+    Examples
+    --------
+    >>> x = np.zeros((2, 5, 5))
+    >>> x[0, :, 2] = 1.0                  # a vertical line in the first image only
+    >>> detector_scores(x, VERTICAL_LINE, bias=-3.0)
+    array([ 3., -3.])
+    """
+    images, kernel = _check_images_and_kernel(images, kernel)
+    bias = check_float(bias, "bias")
+    return _feature_map_max(images, kernel)[0] + bias
+
+
+def fit_detector(
+    images: ArrayLike,
+    labels: ArrayLike,
+    *,
+    kernel: ArrayLike,
+    bias: float = 0.0,
+    lr: float = 0.5,
+    steps: int = 300,
+) -> DetectorFit:
+    r"""Learn a pattern detector from labelled images: logistic regression on the
+    maximum of the feature map.
+
+    The score of image :math:`x_n` is :math:`z_n = \max_{i, j} (x_n \star w)[i, j] + b`
+    (:func:`detector_scores`); the loss is the mean binary cross-entropy of
+    :math:`\sigma(z_n)` against the label :math:`y_n \in \{0, 1\}`. Full-batch
+    gradient descent from the given kernel.
+
+    Parameters
+    ----------
+    images : array_like, shape (N, H, W)
+    labels : array_like of 0 and 1, shape (N,)
+        1 where the image holds the pattern.
+    kernel : array_like, shape (kH, kW)
+        The initial kernel.
+    bias : float
+        The initial bias.
+    lr : float
+        Learning rate (> 0).
+    steps : int
+        Number of gradient steps (>= 1).
+
+    Returns
+    -------
+    DetectorFit
+        ``kernel``, ``bias`` and ``losses`` (shape (steps + 1,): the loss before each
+        step and after the last).
+
+    Raises
+    ------
+    TypeError
+        For non-numeric input.
+    ValueError
+        For shapes that do not match, labels other than 0 and 1, or a bad bias, lr or
+        steps.
+
+    Notes
+    -----
+    With :math:`p_n = \sigma(z_n)`, :math:`\partial L / \partial z_n = (p_n - y_n) / N`.
+    The maximum passes the gradient to the one window where it is reached (the first,
+    on a tie, as torch does), :math:`W_n`, so
+
+    .. math::
+
+        \frac{\partial L}{\partial w} = \frac{1}{N} \sum_n (p_n - y_n)\, W_n,
+        \qquad
+        \frac{\partial L}{\partial b} = \frac{1}{N} \sum_n (p_n - y_n).
+
+    The loss is not convex in :math:`w` (the maximum picks another window as
+    :math:`w` changes), so the kernel found depends on the start.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> lines = vertical_line_images(20, 8, rng=rng)
+    >>> x = np.concatenate([lines, lines.transpose(0, 2, 1)])  # vertical, horizontal
+    >>> y = np.r_[np.ones(20), np.zeros(20)]
+    >>> fit = fit_detector(x, y, kernel=rng.standard_normal((3, 3)), steps=200)
+    >>> bool(fit.losses[-1] < 0.2 * fit.losses[0])
+    True
+    >>> float(np.mean((detector_scores(x, fit.kernel, bias=fit.bias) > 0) == y))
+    1.0
+    """
+    images, kernel = _check_images_and_kernel(images, kernel)
+    labels = check_array(labels, "labels", ndim=1).astype(float)
+    if labels.shape[0] != images.shape[0]:
+        raise ValueError(
+            f"labels must hold one label per image ({images.shape[0]}), got labels "
+            f"with shape {labels.shape}"
+        )
+    if not np.all((labels == 0) | (labels == 1)):
+        raise ValueError("labels must be 0 or 1, got other values in labels")
+    bias = check_float(bias, "bias")
+    lr = check_float(lr, "lr", minimum=0.0, strict=True)
+    steps = check_positive_int(steps, "steps")
+    check_allocation((steps + 1,), f"steps={steps!r}")
+    n = images.shape[0]
+    losses = np.empty(steps + 1)
+    for step in range(steps + 1):
+        scores, windows = _feature_map_max(images, kernel)
+        z = scores + bias
+        # log(1 + e^z) - y z, the cross-entropy of sigmoid(z), without overflow
+        losses[step] = float(np.mean(np.logaddexp(0.0, z) - labels * z))
+        if step == steps:
+            break
+        dz = (0.5 * (1.0 + np.tanh(0.5 * z)) - labels) / n  # sigmoid(z) - y, over N
+        kernel = kernel - lr * np.einsum("n,nab->ab", dz, windows)
+        bias = bias - lr * float(dz.sum())
+    return DetectorFit(kernel, bias, losses)

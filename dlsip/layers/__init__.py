@@ -15,7 +15,8 @@ One module per concept:
 - :mod:`~dlsip.layers.conv`: convolution, by im2col and one matrix product;
 - :mod:`~dlsip.layers.conv_transpose`: transposed convolution;
 - :mod:`~dlsip.layers.pool`: max and average pooling;
-- :mod:`~dlsip.layers.activations`: ReLU, leaky ReLU, sigmoid, tanh;
+- :mod:`~dlsip.layers.activations`: linear (identity), ReLU, leaky ReLU, sigmoid, tanh,
+  softmax;
 - :mod:`~dlsip.layers.linear` and :mod:`~dlsip.layers.losses`: the fully connected layer
   and the softmax cross-entropy;
 - :mod:`~dlsip.layers.batchnorm`: batch normalization, and folding it into a
@@ -44,16 +45,22 @@ geometry core, :mod:`dlsip._geometry`.
 from __future__ import annotations
 
 from .activations import (
+    IdentityCache,
     LeakyReLUCache,
     ReLUCache,
     SigmoidCache,
+    SoftmaxCache,
     TanhCache,
+    identity_backward,
+    identity_forward,
     leaky_relu_backward,
     leaky_relu_forward,
     relu_backward,
     relu_forward,
     sigmoid_backward,
     sigmoid_forward,
+    softmax_backward,
+    softmax_forward,
     tanh_backward,
     tanh_forward,
 )
@@ -177,6 +184,12 @@ __all__ = [
     "sigmoid_backward",
     "tanh_forward",
     "tanh_backward",
+    "IdentityCache",
+    "SoftmaxCache",
+    "identity_forward",
+    "identity_backward",
+    "softmax_forward",
+    "softmax_backward",
     # linear
     "LinearCache",
     "linear_forward",

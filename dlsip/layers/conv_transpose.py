@@ -148,7 +148,7 @@ def conv_transpose2d_forward(
 
     Examples
     --------
-    The syllabus example: input and kernel both [[0, 1], [2, 3]].
+    The lecture's example (the CNN deck, 002): input and kernel both [[0, 1], [2, 3]].
 
     >>> x = np.array([[[[0.0, 1.0], [2.0, 3.0]]]])
     >>> out, _ = conv_transpose2d_forward(x, x, stride=2)

@@ -140,7 +140,7 @@ def maxpool2d_forward(
 
     Examples
     --------
-    The syllabus example:
+    The max-pooling example of the deep-learning deck (000):
 
     >>> x = np.array([[12, 20, 30, 0], [8, 12, 2, 0], [34, 70, 37, 4],
     ...               [112, 100, 25, 12]], float)
@@ -290,7 +290,7 @@ def avgpool2d_forward(
 
     Examples
     --------
-    The syllabus example:
+    The average-pooling example of the deep-learning deck (000):
 
     >>> x = np.array([[1, 3, 2, 1], [5, 4, 9, 7], [11, 12, 15, 7], [1, 9, 6, 8]], float)
     >>> out, _ = avgpool2d_forward(x[None, None], kernel_size=2, stride=2)

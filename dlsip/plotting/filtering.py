@@ -1,4 +1,5 @@
-"""Chapter 1, image filtering: a window sliding over an image, and border modes."""
+"""Chapter 1, image filtering: a window sliding over an image, border modes, and a
+kernel's frequency response."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from .._validation import (
     check_positive_int,
 )
 from ..arithmetic import conv_output_size
-from ._base import ANIMATION_DPI, BOOK_WIDTH, MAX_GRID_CELLS, _plt
+from ._base import ANIMATION_DPI, BOOK_WIDTH, MAX_GRID_CELLS, _get_ax, _plt
 from .images import annotated_grid
 
 if TYPE_CHECKING:  # annotations only: matplotlib is imported on first use
     from matplotlib.animation import FuncAnimation
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 
@@ -246,3 +248,76 @@ def show_padding(
         )
     fig.tight_layout()
     return fig
+
+
+def plot_frequency_response(
+    kernel: ArrayLike,
+    *,
+    label: str | None = None,
+    ax: Axes | None = None,
+    n_fft: int = 4096,
+    floor_db: float = -120.0,
+) -> Axes:
+    r"""Plot a 1D kernel's magnitude response in dB against frequency.
+
+    Draws :math:`20 \log_{10} |H(f)| / |H(0)|` from
+    :func:`dlsip.filters.frequency_response`, for f from 0 to 0.5 cycles per sample,
+    clipped below at ``floor_db`` (a zero of H would be minus infinity). Call it once
+    per kernel on the same Axes to compare kernels.
+
+    Parameters
+    ----------
+    kernel : array_like, shape (k,)
+        A low-pass kernel (its response at frequency 0 is the reference, 0 dB).
+    label : str, optional
+        Legend entry of the curve.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure by default.
+    n_fft : int
+        FFT length (at least k).
+    floor_db : float
+        Lowest level drawn (negative).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric kernel or a label that is not a string.
+    ValueError
+        For a kernel that is not 1D, is empty or sums to 0, a bad n_fft, or floor_db
+        not negative.
+
+    Examples
+    --------
+    >>> ax = plot_frequency_response(np.ones(5) / 5, label="box, 5 taps")
+    >>> ax.get_lines()[0].get_label(), bool(ax.get_ylim()[0] >= -125)
+    ('box, 5 taps', True)
+    """
+    from ..filters import frequency_response
+
+    if label is not None:
+        check_instance(label, "label", str, "a string")
+    floor_db = check_float(floor_db, "floor_db")
+    if floor_db >= 0:
+        raise ValueError(f"floor_db must be negative, got floor_db={floor_db}")
+    frequencies, response = frequency_response(kernel, n_fft=n_fft)
+    magnitude = np.abs(response)
+    if magnitude[0] <= 1e-12 * np.abs(np.asarray(kernel, dtype=float)).sum():
+        raise ValueError(
+            "kernel must be a low-pass kernel with a response at frequency 0, got a "
+            "kernel whose response at 0 vanishes"
+        )
+    with np.errstate(divide="ignore"):
+        level = 20 * np.log10(magnitude / magnitude[0])
+    ax = _get_ax(ax, figsize=(6, 3))
+    ax.plot(frequencies, np.maximum(level, floor_db), lw=1.2, label=label)
+    ax.set_xlim(0, 0.5)
+    ax.set_ylim(floor_db - 5, 5)
+    ax.set_xlabel("frequency (cycles per sample)")
+    ax.set_ylabel("|H| (dB)")
+    if label is not None:
+        ax.legend(fontsize=8)
+    return ax

@@ -375,3 +375,77 @@ def test_empirical_receptive_field_input_size_errors(input_size, error, match):
     model = nn.Sequential(nn.Conv2d(1, 2, 3))
     with pytest.raises(error, match=match):
         A.empirical_receptive_field(model, input_size)
+
+
+# ------------------------------------------------------- effective receptive fields
+
+
+def test_effective_receptive_field_of_a_linear_stack_is_the_composed_kernel():
+    # oracle: cross-correlating with k1 then k2 is cross-correlating with the full
+    # convolution of k1 and k2 (scipy), whatever the input
+    from scipy.signal import convolve2d
+
+    rng = np.random.default_rng(5)
+    k1, k2 = rng.standard_normal((3, 3)), rng.standard_normal((2, 4))
+    model = nn.Sequential(nn.Conv2d(1, 1, 3, bias=True), nn.Conv2d(1, 1, (2, 4)))
+    model = model.double()  # the kernels are stored exactly
+    with torch.no_grad():
+        model[0].weight.copy_(torch.from_numpy(k1)[None, None])
+        model[1].weight.copy_(torch.from_numpy(k2)[None, None])
+    erf = A.effective_receptive_field(model, (1, 9, 11), position=(2, 3), rng=0)
+    composed = np.abs(convolve2d(k1, k2))  # shape (4, 6)
+    expected = np.zeros((9, 11))
+    expected[2:6, 3:9] = composed / composed.sum()
+    np.testing.assert_allclose(erf, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_effective_receptive_field_averages_over_inputs_and_channels():
+    # a ReLU stack: the gradient depends on the input; average by hand, in float64
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv1d(2, 3, 3), nn.ReLU(), nn.Conv1d(3, 2, 3))
+    erf = A.effective_receptive_field(model, (2, 12), samples=5, rng=1)
+    xs = np.random.default_rng(1).standard_normal((5, 2, 12))
+    net = model.double()
+    total = np.zeros(12)
+    for x in xs:
+        xt = torch.from_numpy(x)[None].requires_grad_()
+        net(xt)[0, :, 4].sum().backward()  # the centre of 8 outputs
+        total += xt.grad[0].abs().sum(dim=0).numpy()
+    np.testing.assert_allclose(erf, total / total.sum(), rtol=1e-12)
+    assert erf[:2].sum() == erf[9:].sum() == 0  # outside the 5-sample field
+    assert model[0].weight.dtype == torch.float64  # .double() above, not the function
+
+
+def test_effective_receptive_field_is_narrower_than_the_theoretical_one():
+    # Luo et al. 2016: n boxes of width 3 -> a Gaussian of std sqrt(n * 2 / 3)
+    n = 16
+    model = nn.Sequential(
+        *[nn.Conv1d(1, 1, 3, padding=1, bias=False) for _ in range(n)]
+    )
+    with torch.no_grad():
+        for m in model:
+            m.weight.fill_(1.0)
+    erf = A.effective_receptive_field(model, (1, 65), samples=1, rng=0)
+    x = np.arange(65) - 32
+    std = np.sqrt((erf * x**2).sum())
+    assert math.isclose(std, math.sqrt(n * 2 / 3), rel_tol=1e-12)
+    assert np.count_nonzero(erf) == 2 * n + 1  # the theoretical field: 33 samples
+    assert erf[np.abs(x) <= 2 * std].sum() > 0.95
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"samples": 0}, ValueError, "samples must be a positive integer"),
+        ({"position": (9, 0)}, ValueError, "position must index"),
+        ({"input_size": (2, 9, 9)}, ValueError, "does not fit model"),
+        ({"input_size": 9}, TypeError, "input_size must be a tuple"),
+        ({"model": "net"}, TypeError, "model"),
+        ({"rng": "seed"}, TypeError, "rng must be"),
+    ],
+)
+def test_effective_receptive_field_rejects_bad_arguments(kwargs, error, match):
+    args = {"model": nn.Sequential(nn.Conv2d(1, 1, 3)), "input_size": (1, 9, 9)}
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        A.effective_receptive_field(**args)

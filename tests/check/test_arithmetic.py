@@ -63,3 +63,19 @@ def test_check_toeplitz_matrix():
     ).passed  # transposed
     report = check_toeplitz_matrix(lambda kernel, n: np.zeros((n, n)))
     assert "shape" in str(report)
+
+
+def test_check_conv_stack_passes_the_formula_and_catches_slips():
+    from dlsip.check import check_conv_stack
+
+    assert check_conv_stack(lambda n, k, c: (1 + n * (k - 1), n * k * k * c * c)).passed
+    slips = {
+        "k per layer": lambda n, k, c: (1 + n * k, n * k * k * c * c),
+        "no input channels": lambda n, k, c: (1 + n * (k - 1), n * k * k * c),
+        "one layer": lambda n, k, c: (k, k * k * c * c),
+    }
+    for slip in slips.values():
+        report = check_conv_stack(slip)
+        assert not report.passed and report.failures
+    report = check_conv_stack(lambda n, k, c: (1 + n * (k - 1), n * k * k * c))
+    assert "expected 110592" in str(report)  # 3 * 9 * 64**2, VGG's stack

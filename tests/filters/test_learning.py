@@ -60,3 +60,71 @@ def test_fit_kernel_errors(rng):
         F.fit_kernel(np.ones((5, 5)), np.ones((3, 3)))
     with pytest.raises(ValueError, match=r"lr must be > 0.0, got lr=0.0"):
         F.fit_kernel(np.ones((2, 5, 5)), np.ones((2, 3, 3)), lr=0.0)
+
+
+def _torch_detector_loss(images, labels, kernel, bias):
+    """The detector's loss and its gradient by torch autograd in float64."""
+    import torch
+
+    x = torch.tensor(images)[:, None]
+    w = torch.tensor(kernel, requires_grad=True)
+    b = torch.tensor(float(bias), dtype=torch.float64, requires_grad=True)
+    maps = torch.nn.functional.conv2d(x, w[None, None])  # a correlation, as dlsip's
+    z = maps.flatten(1).max(dim=1).values + b
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.tensor(labels))
+    loss.backward()
+    return loss.item(), w.grad.numpy(), b.grad.item()
+
+
+def test_fit_detector_step_matches_torch_autograd(rng):
+    images = rng.normal(size=(6, 7, 8))
+    labels = np.array([1, 0, 1, 1, 0, 0], dtype=float)
+    start = rng.normal(size=(3, 2))
+    loss, grad_w, grad_b = _torch_detector_loss(images, labels, start, 0.3)
+    fit = F.fit_detector(images, labels, kernel=start, bias=0.3, lr=0.1, steps=1)
+    assert fit.losses[0] == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(fit.kernel, start - 0.1 * grad_w, rtol=1e-12)
+    assert fit.bias == pytest.approx(0.3 - 0.1 * grad_b, rel=1e-12)
+    # The scores are the maxima of the feature maps, computed by loops here.
+    maps = [F.correlate2d_naive(x, start) for x in images]
+    np.testing.assert_allclose(
+        F.detector_scores(images, start, bias=0.3), [m.max() + 0.3 for m in maps]
+    )
+
+
+def test_fit_detector_learns_vertical_lines_from_labels_only():
+    # Labels, not feature maps: vertical lines (1) against horizontal ones (0), from
+    # the lenses deck's random start; judged on images it never saw.
+    from dlsip.signals import vertical_line_images
+
+    rng = np.random.default_rng(3)
+
+    def dataset(n):
+        lines = vertical_line_images(2 * n, 10, noise=0.3, rng=rng)
+        x = np.concatenate([lines[:n], lines[n:].transpose(0, 2, 1)])
+        return x, np.r_[np.ones(n), np.zeros(n)]
+
+    start = np.array([[0.5, 1.1, -1.6], [-1.0, 0.1, -0.6], [1.0, 0.3, -1.9]])
+    (x, y), (x_test, y_test) = dataset(60), dataset(200)
+
+    def accuracy(kernel, bias):
+        return np.mean((F.detector_scores(x_test, kernel, bias=bias) > 0) == y_test)
+
+    fit = F.fit_detector(x, y, kernel=start, steps=200)
+    assert accuracy(start, 0.0) <= 0.6 and accuracy(fit.kernel, fit.bias) >= 0.97
+    assert fit.losses[-1] < 0.2 * fit.losses[0]
+    # Its columns are a line detector's: the middle one positive, the outer negative.
+    columns = fit.kernel.sum(axis=0)
+    assert columns[1] > 0 > max(columns[0], columns[2])
+
+
+def test_fit_detector_errors():
+    x = np.ones((2, 5, 5))
+    with pytest.raises(ValueError, match=r"labels must hold one label per image"):
+        F.fit_detector(x, [1.0], kernel=np.ones((3, 3)))
+    with pytest.raises(ValueError, match=r"labels must be 0 or 1"):
+        F.fit_detector(x, [1.0, 2.0], kernel=np.ones((3, 3)))
+    with pytest.raises(ValueError, match=r"kernel of shape \(6, 3\) does not fit"):
+        F.detector_scores(x, np.ones((6, 3)))
+    with pytest.raises(ValueError, match=r"lr must be > 0.0"):
+        F.fit_detector(x, [1.0, 0.0], kernel=np.ones((3, 3)), lr=0.0)

@@ -34,6 +34,12 @@ ALLOWED: dict[str, str] = {
     "layers.*relu_forward-x-array:ndim[+-]1": "elementwise: any shape",
     "layers.sigmoid_forward-x-array:ndim[+-]1": "elementwise: any shape",
     "layers.tanh_forward-x-array:ndim[+-]1": "elementwise: any shape",
+    "layers.identity_forward-x-array:ndim[+-]1": "elementwise: any shape",
+    "layers.softmax_forward-x-array:ndim[+]1": "any shape that has the axis: one more "
+    "axis keeps axis=1 valid",
+    "plotting.show_input_gradient-position-pair_too_small": "a position counts from 0",
+    "plotting.show_weight_gradient-weight-pair_too_small": "a kernel entry counts "
+    "from 0",
     "layers.pixel_*shuffle-x-array:ndim[+-]1": "(*, C, H, W) as in torch",
     "layers.Conv2d-[pd]*absurd": "stored by the constructor; forward rejects it",
     "layers.*Pool2d-kernel_size-*absurd": "a constructor stores the geometry; forward "

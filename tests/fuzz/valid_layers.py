@@ -165,6 +165,10 @@ LAYERS = {
     "layers.sigmoid_backward": bw("sigmoid_forward", lambda: {"x": rn(2, 3)}),
     "layers.tanh_forward": Spec(lambda: {"x": rn(2, 3)}),
     "layers.tanh_backward": bw("tanh_forward", lambda: {"x": rn(2, 3)}),
+    "layers.identity_forward": Spec(lambda: {"x": rn(2, 3)}),
+    "layers.identity_backward": bw("identity_forward", lambda: {"x": rn(2, 3)}),
+    "layers.softmax_forward": Spec(lambda: {"x": rn(2, 3), "axis": 1}),
+    "layers.softmax_backward": bw("softmax_forward", lambda: {"x": rn(2, 3)}),
     "layers.linear_forward": Spec(
         lambda: {"x": rn(4, 3), "w": rn(2, 3), "b": rn(2)},
         mismatch=(

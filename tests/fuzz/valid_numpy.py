@@ -196,6 +196,32 @@ FILTERS = {
         lambda: {"seed": 0, "n": 4, "size": 6, "steps": 3, "lr": 0.5},
         kinds={"size": ("int",)},
     ),
+    "filters.detector_scores": Spec(
+        lambda: {"images": rn(3, 6, 6), "kernel": rn(3, 3), "bias": 0.5},
+        mismatch=(bad("kernel", np.ones((7, 3)), label="too_large"),),
+    ),
+    "filters.fit_detector": Spec(
+        lambda: {
+            "images": rn(4, 6, 6),
+            "labels": np.array([1.0, 0.0, 1.0, 0.0]),
+            "kernel": rn(3, 3),
+            "bias": 0.0,
+            "lr": 0.5,
+            "steps": 3,
+        },
+        mismatch=(
+            mismatch("images", "labels", change="labels"),
+            bad("kernel", np.ones((7, 3)), label="too_large"),
+        ),
+    ),
+    "filters.frequency_response": Spec(
+        lambda: {"kernel": rn(5), "n_fft": 16},
+        mismatch=(bad("n_fft", 4, label="too_small"),),
+    ),
+    "filters.peak_side_lobe_db": Spec(
+        lambda: {"kernel": np.ones(5) / 5, "n_fft": 64},
+        mismatch=(bad("n_fft", 4, label="too_small"),),
+    ),
 }
 
 
@@ -337,6 +363,21 @@ ARITHMETIC = {
         lambda: {"model": _tconv_net(), "input_size": (1, 9, 9), "position": (1, 1)},
         kinds={"input_size": ("int_seq",), "position": ("pair",)},
         bounds={"position": (0,)},
+        mismatch=(
+            bad("position", (9, 9), (0, 40), label="outside_output"),
+            bad("input_size", (3, 9, 9), label="mismatch"),
+        ),
+    ),
+    "arithmetic.effective_receptive_field": Spec(
+        lambda: {
+            "model": _tconv_net(),
+            "input_size": (1, 9, 9),
+            "position": (1, 1),
+            "samples": 2,
+            "rng": 0,
+        },
+        kinds={"input_size": ("int_seq",), "position": ("pair",)},
+        bounds={"position": (0,), "rng": (0,)},
         mismatch=(
             bad("position", (9, 9), (0, 40), label="outside_output"),
             bad("input_size", (3, 9, 9), label="mismatch"),
@@ -538,6 +579,12 @@ def _students():
         y = np.asarray(clean, float)[num_taps // 2 : num_taps // 2 + len(windows)]
         return np.linalg.lstsq(windows, y, rcond=None)[0]
 
+    def to_nchw(images):
+        x = np.asarray(images)
+        x = x / 255.0 if x.dtype == np.uint8 else x.astype(float)
+        x = x[..., None] if x.ndim == 2 else x
+        return np.moveaxis(x if x.ndim == 4 else x[None], -1, 1)
+
     def pixel_shuffle(x, r):
         n, c, h, w = x.shape
         y = x.reshape(n, c // (r * r), r, r, h, w).transpose(0, 1, 4, 2, 5, 3)
@@ -551,6 +598,7 @@ def _students():
             )
         ),
         "check_toeplitz_matrix": banded,
+        "check_conv_stack": lambda n, k, c: (1 + n * (k - 1), n * k * k * c * c),
         "check_conv2d_backward": conv_backward,
         "check_maxpool2d_backward": maxpool_backward,
         "check_batchnorm_backward": bn_backward,
@@ -558,6 +606,7 @@ def _students():
         "check_conv_transpose": conv_transpose,
         "check_depthwise_separable_macs": dws_macs,
         "check_wiener_taps": wiener,
+        "check_to_nchw": to_nchw,
     }
 
 

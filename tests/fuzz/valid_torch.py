@@ -433,7 +433,33 @@ PLOTTING = {
         lambda: {
             "matrix": np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 2.0]]),
             "kernel": np.array([1.0, 2.0]),
+            "legend": True,
+            "block_shape": (1, 3),
         },
+        mismatch=(bad("block_shape", (2, 2), label="not_dividing"),),
+    ),
+    "plotting.plot_receptive_field_growth": Spec(
+        lambda: {"layers": [(3, 2, 1), (3, 2, 1)], "size": 5, "unit": 1},
+        kinds={"layers": ()},
+        bounds={"unit": (0,)},
+        mismatch=(
+            bad("unit", 2, label="outside_last_layer"),
+            bad("layers", [(0, 1, 0)], [(3,)], "abc", [], label="bad_layers"),
+        ),
+    ),
+    "plotting.plot_filter_volume": Spec(
+        lambda: {
+            "in_channels": 3,
+            "kernel_size": 3,
+            "size": 6,
+            "filters": 2,
+            "stride": 1,
+            "padding": 0,
+        },
+        mismatch=(
+            bad("kernel_size", 9, label="too_large"),
+            bad("filters", 17, label="too_many"),
+        ),
     ),
     "plotting.animate_window": Spec(
         lambda: {
@@ -454,6 +480,15 @@ PLOTTING = {
         },
         kinds={"modes": ("choice_seq",), "size": ("float",)},
         bounds={"size": (0.0, True, None)},
+    ),
+    "plotting.plot_frequency_response": Spec(
+        lambda: {
+            "kernel": np.ones(5) / 5,
+            "label": "box",
+            "n_fft": 16,
+            "floor_db": -60.0,
+        },
+        mismatch=(bad("n_fft", 4, label="too_small"),),
     ),
     "plotting.plot_loss_curves": Spec(
         lambda: {
@@ -477,5 +512,19 @@ PLOTTING = {
         },
         kinds={"history": ()},
         mismatch=(_curves_variants("history", "train_loss"),),
+    ),
+    "plotting.show_weight_gradient": Spec(
+        lambda: {"a": np.eye(3), "delta": np.ones((2, 2)), "weight": (0, 1)},
+        mismatch=(bad("delta", np.ones((4, 4)), label="larger"),),
+    ),
+    "plotting.show_input_gradient": Spec(
+        lambda: {"delta": np.ones((2, 2)), "w": np.eye(2), "position": (1, 2)},
+    ),
+    "plotting.show_argmax_cells": Spec(
+        lambda: {"x": np.arange(16.0).reshape(4, 4), "kernel_size": 2, "stride": 2},
+        mismatch=(bad("kernel_size", 5, label="too_large"),),
+    ),
+    "plotting.plot_activations": Spec(
+        lambda: {"limit": 3.0, "negative_slope": 0.1, "samples": 11}
     ),
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import torch
 
 from dlsip import arithmetic as A
 from dlsip.arithmetic import receptive_field
@@ -13,6 +14,8 @@ from dlsip.plotting import (
     conv_arithmetic_animation,
     conv_arithmetic_frame,
     plot_dilated_stack,
+    plot_filter_volume,
+    plot_receptive_field_growth,
     show_conv_matrix,
 )
 from tests.plotting.frames import record_frames
@@ -206,3 +209,152 @@ def test_conv_arithmetic_animation_frames_are_legible_by_default(size, kwargs):
     anim = conv_arithmetic_animation(size, 3, **kwargs)
     width = anim._fig.get_size_inches()[0] * anim._fig.dpi
     assert anim._fig.dpi == 100 and 400 <= width <= 790, width
+
+
+# ------------------------------------------- receptive-field growth, volumes, blocks
+
+
+@pytest.mark.parametrize(
+    ("layers", "size", "unit"),
+    [
+        ([(3, 2, 1), (3, 2, 1)], 5, 0),  # the lecture's example: r = 7
+        ([(3, 2, 1), (3, 2, 1)], 5, 1),
+        ([(3, 1, 0), (3, 1, 0), (3, 1, 0)], 9, 1),
+        ([(2, 2, 0), (3, 1, 1, 2)], 8, 1),  # a dilated layer: holes
+    ],
+)
+def test_receptive_field_growth_shades_the_field_and_the_inputs_it_reaches(
+    layers, size, unit
+):
+    ax = plot_receptive_field_growth(layers, size, unit=unit)
+    rec = receptive_field(layers, size)[-1]
+    band = ax.patches[0]
+    centre = rec.start + unit * rec.j
+    assert (band.get_x(), band.get_width()) == (centre - rec.r / 2, rec.r)
+    # the highlighted input pixels (orange) are exactly the real pixels inside the band,
+    # minus the holes a dilated or strided stack leaves: compare with the gradient
+    model_layers = []
+    for spec in layers:
+        k, s, p, *d = spec
+        model_layers.append(
+            torch.nn.Conv1d(1, 1, k, stride=s, padding=p, dilation=d[0] if d else 1)
+        )
+    model = torch.nn.Sequential(*model_layers).double()
+    with torch.no_grad():
+        for m in model:
+            m.weight.fill_(1.0)
+            m.bias.zero_()
+    x = torch.ones(1, 1, size, dtype=torch.float64, requires_grad=True)
+    y = model(x)
+    y[0, 0, unit].backward()
+    reached = set(np.flatnonzero(x.grad[0, 0].numpy()).tolist())
+    pixels = ax.collections[0]  # the input row's real pixels
+    colours = pixels.get_facecolors()
+    orange = np.array(plt.matplotlib.colors.to_rgba("#e6550d"))
+    lit = {i for i in range(size) if np.allclose(colours[i], orange)}
+    assert lit == reached
+    assert ax.get_yticklabels()[-1].get_text().endswith(f"r={rec.r}")
+
+
+def test_receptive_field_growth_draws_the_padding_each_layer_reads():
+    ax = plot_receptive_field_growth([(3, 2, 1), (3, 2, 1)], 5)
+    hollow = [
+        c for c in ax.collections if np.allclose(c.get_facecolors()[0], (1, 1, 1, 1))
+    ]
+    # input padding at -0.5 and 5.5; layer 1's padding at -1.5 and 6.5
+    xs = sorted(float(x) for c in hollow for x in c.get_offsets()[:, 0])
+    assert xs == [-1.5, -0.5, 5.5, 6.5]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"unit": 2}, ValueError, "unit must index one of the 2 units"),
+        ({"unit": -1}, ValueError, "unit must be a non-negative integer"),
+        ({"size": 0}, ValueError, "size must be a positive integer"),
+        ({"layers": []}, ValueError, "layers must hold a layer"),
+        ({"layers": 3}, TypeError, "layers must be a sequence"),
+        ({"layers": [(3, 1, 0)] * 40, "size": 200}, ValueError, "connections"),
+    ],
+)
+def test_receptive_field_growth_rejects_bad_arguments(kwargs, error, match):
+    args = {"layers": [(3, 2, 1), (3, 2, 1)], "size": 5}
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        plot_receptive_field_growth(**args)
+
+
+@pytest.mark.parametrize(
+    ("c", "k", "size", "filters", "stride", "padding"),
+    [(3, 3, 6, 1, 1, 0), (3, 3, 6, 4, 1, 0), (1, 5, 8, 2, 2, 2), (8, 1, 4, 3, 1, 0)],
+)
+def test_filter_volume_draws_one_map_per_filter_as_deep_as_the_input(
+    c, k, size, filters, stride, padding
+):
+    ax = plot_filter_volume(
+        c, k, size=size, filters=filters, stride=stride, padding=padding
+    )
+    o = A.conv_output_size(size, k, stride=stride, padding=padding)
+    texts = [t.get_text() for t in ax.texts]
+    assert f"input: {size} x {size} x {c}" in texts
+    noun = "filter" if filters == 1 else "filters"
+    assert f"{filters} {noun}: {k} x {k} x {c}" in texts
+    assert texts[-1] == f"output: {o} x {o} x {filters}"
+    # input: c maps + c windows; filters: c faces each; output: a map + a cell each
+    assert len(ax.patches) == 2 * c + filters * c + 2 * filters
+    squares = [p.get_width() for p in ax.patches]
+    assert squares.count(k) >= c * (1 + filters)
+    assert squares.count(o) >= filters
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"in_channels": 17}, "in_channels must be at most 16"),
+        ({"filters": 0}, "filters must be a positive integer"),
+        ({"kernel_size": 9}, "does not fit"),
+        ({"padding": 3}, "padding must be at most kernel_size - 1 = 2"),
+        ({"size": 33}, "size must be at most 32"),
+    ],
+)
+def test_filter_volume_rejects_bad_arguments(kwargs, match):
+    args = {"in_channels": 3, "kernel_size": 3}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        plot_filter_volume(**args)
+
+
+def test_show_conv_matrix_block_lines_and_legend_name_the_tied_taps():
+    kernel = np.array([[1.0, 2.0, 1.0], [0.0, 3.0, 0.0], [4.0, 5.0, 6.0]])
+    C = A.conv_matrix(kernel, (4, 5))  # 2 x 3 outputs from 4 x 5 pixels
+    ax = show_conv_matrix(C, kernel=kernel, legend=True, block_shape=(3, 5))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [
+        "w[0,0], w[0,2] = 1",
+        "w[0,1] = 2",
+        "w[1,1] = 3",
+        "w[2,0] = 4",
+        "w[2,1] = 5",
+        "w[2,2] = 6",
+    ]
+    # block (a, b) of the matrix maps input row b to output row a: 1 horizontal line
+    # between the 2 output rows, 3 vertical lines between the 4 input rows
+    ys = sorted(line.get_ydata()[0] for line in ax.lines if line.get_xdata()[0] == 0)
+    xs = sorted(line.get_xdata()[0] for line in ax.lines if line.get_ydata()[0] == 0)
+    assert ys == [2.5] and xs == [4.5, 9.5, 14.5]
+    # the legend's colours are the colours the matrix shows
+    shown = ax.images[0]
+    for handle, value in zip(ax.get_legend().legend_handles, [1, 2, 3, 4, 5, 6]):
+        r, c = np.argwhere(C == value)[0]
+        assert np.allclose(
+            handle.get_facecolor(), shown.cmap(shown.norm(shown.get_array()[r, c]))
+        )
+
+
+def test_show_conv_matrix_default_has_no_legend_or_lines():
+    ax = show_conv_matrix(A.conv_matrix(np.arange(1.0, 10.0).reshape(3, 3), (4, 4)))
+    assert ax.get_legend() is None and not ax.lines
+    with pytest.raises(ValueError, match="block_shape must divide"):
+        show_conv_matrix(np.ones((4, 16)), block_shape=(3, 4))
+    with pytest.raises(TypeError, match="legend must be"):
+        show_conv_matrix(np.ones((4, 16)), legend="yes")

@@ -9,7 +9,12 @@ import pytest
 import scipy.ndimage as ndi
 
 from dlsip import filters as F
-from dlsip.plotting import animate_window, animation_html, show_padding
+from dlsip.plotting import (
+    animate_window,
+    animation_html,
+    plot_frequency_response,
+    show_padding,
+)
 from tests.plotting.frames import record_frames
 
 SLIDE_IMAGE = np.array(
@@ -135,3 +140,29 @@ def test_animate_window_frames_are_legible_by_default(lens):
 def test_show_padding_fits_the_book_column(modes):
     fig = show_padding(np.eye(2), 1, modes)
     assert fig.get_size_inches()[0] <= 7.8 + 1e-9
+
+
+def test_plot_frequency_response_draws_the_level_in_db():
+    fig, ax = plt.subplots()
+    box = np.ones(11) / 11
+    assert plot_frequency_response(box, label="box", ax=ax, floor_db=-80) is ax
+    plot_frequency_response(F.gaussian_kernel(3.0, ndim=1), label="Gaussian", ax=ax)
+    f, level = ax.get_lines()[0].get_data()
+    # The box's closed form, sin(pi f k) / (k sin(pi f)), in dB, clipped at -80.
+    inner = f > 0
+    closed = np.abs(np.sin(np.pi * f[inner] * 11) / (11 * np.sin(np.pi * f[inner])))
+    np.testing.assert_allclose(
+        level[inner], np.maximum(20 * np.log10(closed), -80), atol=1e-9
+    )
+    assert level[0] == 0 and level.min() == -80
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["box", "Gaussian"]
+    plt.close(fig)
+
+
+def test_plot_frequency_response_errors():
+    with pytest.raises(ValueError, match=r"floor_db must be negative"):
+        plot_frequency_response(np.ones(3), floor_db=0.0)
+    with pytest.raises(TypeError, match=r"label must be a string"):
+        plot_frequency_response(np.ones(3), label=3)
+    with pytest.raises(ValueError, match=r"kernel must be a low-pass kernel"):
+        plot_frequency_response([1.0, -1.0])
