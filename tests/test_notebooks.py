@@ -386,3 +386,25 @@ def test_nbval_really_compares(tmp_path):
     )
     assert result.returncode == 1, result.stdout[-2000:]
     assert "1 failed" in result.stdout
+
+
+# What readers see: the chapters, the book's pages, and the package's docstrings and
+# messages. They cite the lecture decks or the papers; the course's internal topic list
+# ("the syllabus") is not something a reader has.
+READER_TEXT = [
+    *NOTEBOOKS,
+    *sorted((ROOT / "book").glob("*.md")),
+    *sorted((ROOT / "dlsip").rglob("*.py")),
+]
+NOT_FOR_READERS = re.compile(r"\bsyllabus", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", READER_TEXT, ids=lambda p: str(p.relative_to(ROOT)))
+def test_reader_text_cites_sources_a_reader_has(path):
+    text = path.read_text(encoding="utf-8")
+    found = sorted({m.group(0) for m in NOT_FOR_READERS.finditer(text)})
+    assert not found, f"{path.relative_to(ROOT)} mentions {found}"
+
+
+def test_the_reader_text_check_finds_a_mention():
+    assert NOT_FOR_READERS.search("the Syllabus's example")
