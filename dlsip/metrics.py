@@ -1,20 +1,25 @@
-r"""Similarity metrics: how close one image or filter is to another (PSNR, correlation).
+r"""Metrics: how close one image or filter is to another (PSNR, correlation), and how a
+result varies over the seeds of an experiment.
 
 The peak signal-to-noise ratio compares the mean squared error with the square of the
 range of possible values, in decibels: :math:`10 \log_{10}(R^2 / \mathrm{MSE})`. Higher
 is better; a perfect restoration scores infinity. The correlation coefficient compares
 shapes regardless of offset and scale: how much a learned filter looks like a Gabor
-kernel, say.
+kernel, say. A result of training is one draw from a distribution over seeds:
+:func:`seed_summary` reports its mean and spread, the form every claim of an experiment
+takes in the book.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import check_array, check_float
 
-__all__ = ["psnr", "correlations"]
+__all__ = ["psnr", "correlations", "SeedSummary", "seed_summary"]
 
 
 def psnr(
@@ -129,3 +134,70 @@ def correlations(a: ArrayLike, b: ArrayLike) -> np.ndarray:
             )
         units.append(centred / norms)
     return units[0] @ units[1].T
+
+
+class SeedSummary(NamedTuple):
+    """One result over several seeds: their mean, sample standard deviation, range."""
+
+    mean: float
+    std: float
+    low: float
+    high: float
+    n: int
+
+    def format(self, spec: str = ".3f") -> str:
+        """``mean ± std (n seeds, low to high)``, each number formatted by ``spec``."""
+        m, s, lo, hi = (
+            format(v, spec) for v in (self.mean, self.std, self.low, self.high)
+        )
+        return f"{m} ± {s} ({self.n} seeds, {lo} to {hi})"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def seed_summary(values: ArrayLike) -> SeedSummary:
+    r"""The mean and spread of one result measured with several seeds.
+
+    Parameters
+    ----------
+    values : array_like, shape (n,)
+        The result of each seed (an accuracy, a PSNR), ``n >= 2``: one seed has no
+        spread, and a claim resting on it cannot be told from luck.
+
+    Returns
+    -------
+    SeedSummary
+        ``mean``, ``std`` (the sample standard deviation, :math:`n - 1` in the
+        denominator), ``low`` and ``high`` (the extremes) and ``n``.
+        ``str(summary)`` reads ``0.912 ± 0.004 (3 seeds, 0.908 to 0.916)``.
+
+    Raises
+    ------
+    TypeError
+        If ``values`` is not numeric.
+    ValueError
+        If there are fewer than two values, or a value is not finite.
+
+    Examples
+    --------
+    >>> summary = seed_summary([0.91, 0.92, 0.93])
+    >>> print(summary)
+    0.920 ± 0.010 (3 seeds, 0.910 to 0.930)
+    >>> summary.format(".1%")
+    '92.0% ± 1.0% (3 seeds, 91.0% to 93.0%)'
+    """
+    values = check_array(values, "values", ndim=1, allow_bool=False).astype(np.float64)
+    if values.size < 2:
+        raise ValueError(
+            f"values must hold the results of at least 2 seeds, got {values.size}"
+        )
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be finite, got {values.tolist()}")
+    return SeedSummary(
+        mean=float(values.mean()),
+        std=float(values.std(ddof=1)),
+        low=float(values.min()),
+        high=float(values.max()),
+        n=int(values.size),
+    )

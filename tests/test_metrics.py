@@ -99,3 +99,31 @@ def test_correlations_ignore_offset_and_scale_and_see_inversion():
 def test_correlations_errors(a, b, match):
     with pytest.raises(ValueError, match=match):
         metrics.correlations(a, b)
+
+
+def test_seed_summary_against_numpy():
+    values = [0.981, 0.975, 0.990, 0.986]
+    summary = metrics.seed_summary(values)
+    assert summary.mean == pytest.approx(np.mean(values), abs=1e-15)
+    assert summary.std == pytest.approx(np.std(values, ddof=1), abs=1e-15)
+    assert (summary.low, summary.high, summary.n) == (0.975, 0.990, 4)
+    assert str(summary) == "0.983 ± 0.006 (4 seeds, 0.975 to 0.990)"
+    assert summary.format(".1f") == "1.0 ± 0.0 (4 seeds, 1.0 to 1.0)"
+
+
+@pytest.mark.parametrize(
+    "values,error,match",
+    [
+        ([0.9], ValueError, "at least 2 seeds, got 1"),
+        ([], ValueError, "values"),
+        ([0.9, np.nan], ValueError, "values must be finite"),
+        (["a", "b"], TypeError, "values"),
+        ([[0.9, 0.8]], ValueError, "values"),
+        ([True, False], TypeError, "values"),
+    ],
+)
+def test_seed_summary_refuses_what_has_no_spread_or_is_not_a_result(
+    values, error, match
+):
+    with pytest.raises(error, match=match):
+        metrics.seed_summary(values)

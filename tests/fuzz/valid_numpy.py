@@ -268,6 +268,10 @@ SIGNALS = {
         lambda: {"a": rn(3, 3, 3), "b": rn(2, 3, 3)},
         mismatch=(mismatch("a", "b", axes=[1, 2], change="b"),),
     ),
+    "metrics.seed_summary": Spec(
+        lambda: {"values": np.array([0.91, 0.92, 0.93])},
+        mismatch=(bad("values", np.array([0.9]), label="one_seed"),),
+    ),
     "timing.best_time": Spec(lambda: {"fn": lambda: None, "repeat": 2}),
 }
 
