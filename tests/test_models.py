@@ -143,6 +143,35 @@ def test_lecture_cnn_is_the_syllabus_model():
     assert (m.fc.in_features, m.fc.out_features) == (4 * 7 * 7, 10)
 
 
+@pytest.mark.parametrize("c", [1, 4, 16])
+def test_lecture_cnn_channels_widens_both_blocks_and_keeps_the_default(c):
+    m = LectureCNN(channels=c)
+    assert [(v.in_channels, v.out_channels) for v in (m.conv1, m.conv2)] == [
+        (1, c),
+        (c, c),
+    ]
+    assert [bn.num_features for bn in (m.bn1, m.bn2)] == [c, c]
+    assert m.fc.in_features == c * 7 * 7
+    # counted by hand: conv1, bn1, conv2, bn2, fc
+    expected = 10 * c + 2 * c + (9 * c + 1) * c + 2 * c + (49 * c + 1) * 10
+    assert count_parameters(m) == expected
+    assert m(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+    if c == 4:  # the default is the lecture's model, parameter for parameter
+        torch.manual_seed(0)
+        a = LectureCNN(channels=4)
+        torch.manual_seed(0)
+        b = LectureCNN()
+        assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+@pytest.mark.parametrize(
+    ("channels", "error"), [(0, ValueError), (-3, ValueError), (2.5, TypeError)]
+)
+def test_lecture_cnn_rejects_bad_channels(channels, error):
+    with pytest.raises(error, match="channels"):
+        LectureCNN(channels=channels)
+
+
 def test_lenet5_pads_the_first_layer_to_recover_the_paper_shapes():
     shapes = derived_shapes(LeNet5())
     # The paper's 32x32 input: C1 6@28x28, S2 6@14x14, C3 16@10x10, S4 16@5x5, C5

@@ -14,7 +14,7 @@ One module per concept:
 
 - :mod:`~dlsip.layers.conv`: convolution, by im2col and one matrix product;
 - :mod:`~dlsip.layers.conv_transpose`: transposed convolution;
-- :mod:`~dlsip.layers.pool`: max and average pooling;
+- :mod:`~dlsip.layers.pool`: max, average, weighted-average and L2-norm pooling;
 - :mod:`~dlsip.layers.activations`: linear (identity), ReLU, leaky ReLU, sigmoid, tanh,
   softmax;
 - :mod:`~dlsip.layers.linear` and :mod:`~dlsip.layers.losses`: the fully connected layer
@@ -128,15 +128,21 @@ from .optim import (
 )
 from .pool import (
     AvgPool2dCache,
+    L2Pool2dCache,
     MaxPool2dCache,
+    WeightedAvgPool2dCache,
     avgpool2d_backward,
     avgpool2d_backward_naive,
     avgpool2d_forward,
     avgpool2d_forward_naive,
+    l2pool2d_backward,
+    l2pool2d_forward,
     maxpool2d_backward,
     maxpool2d_backward_naive,
     maxpool2d_forward,
     maxpool2d_forward_naive,
+    weighted_avgpool2d_backward,
+    weighted_avgpool2d_forward,
 )
 from .shuffle import (
     pixel_shuffle,
@@ -171,6 +177,12 @@ __all__ = [
     "avgpool2d_backward",
     "avgpool2d_forward_naive",
     "avgpool2d_backward_naive",
+    "WeightedAvgPool2dCache",
+    "weighted_avgpool2d_forward",
+    "weighted_avgpool2d_backward",
+    "L2Pool2dCache",
+    "l2pool2d_forward",
+    "l2pool2d_backward",
     # activations
     "ReLUCache",
     "LeakyReLUCache",

@@ -1,5 +1,6 @@
-r"""2D max and average pooling (torch's ``max_pool2d`` and ``avg_pool2d``), forward and
-backward.
+r"""2D max, average, weighted-average and L2-norm pooling, forward and backward
+(torch's ``max_pool2d``, ``avg_pool2d`` and ``lp_pool2d`` with ``norm_type=2``; a
+weighted average is a depthwise ``conv2d`` with one fixed kernel).
 
 Both look at the windows of the padded input through :func:`dlsip._geometry.windows` (a
 strided view, no copy). Max pooling keeps the arg-max of each window, and its backward
@@ -46,6 +47,12 @@ __all__ = [
     "avgpool2d_backward",
     "avgpool2d_forward_naive",
     "avgpool2d_backward_naive",
+    "WeightedAvgPool2dCache",
+    "weighted_avgpool2d_forward",
+    "weighted_avgpool2d_backward",
+    "L2Pool2dCache",
+    "l2pool2d_forward",
+    "l2pool2d_backward",
 ]
 
 Pair = tuple[int, int]
@@ -72,6 +79,32 @@ class AvgPool2dCache(NamedTuple):
     padding: Pair
 
 
+class WeightedAvgPool2dCache(NamedTuple):
+    """What weighted-average pooling's forward pass keeps: the geometry, the weights."""
+
+    x_shape: tuple[int, int, int, int]
+    dtype: np.dtype
+    kernel_size: Pair
+    stride: Pair
+    padding: Pair
+    weights: np.ndarray  #: (kH, kW), nonnegative, summing to 1
+
+
+class L2Pool2dCache(NamedTuple):
+    """What L2-norm pooling's forward pass keeps: geometry, input and output."""
+
+    x_shape: tuple[int, int, int, int]
+    dtype: np.dtype
+    kernel_size: Pair
+    stride: Pair
+    padding: Pair
+    x: np.ndarray
+    out: np.ndarray
+
+
+AnyPoolCache = MaxPool2dCache | AvgPool2dCache | WeightedAvgPool2dCache | L2Pool2dCache
+
+
 def _prepare(x, kernel_size, stride, padding):
     """The validated float input, hyperparameter pairs and output size."""
     x = check_array(x, "x", ndim=4)
@@ -81,16 +114,14 @@ def _prepare(x, kernel_size, stride, padding):
     return x.astype(float_dtype(x), copy=False), kernel, stride, padding, out_hw
 
 
-def _output_shape(cache: MaxPool2dCache | AvgPool2dCache) -> tuple[int, int, int, int]:
+def _output_shape(cache: AnyPoolCache) -> tuple[int, int, int, int]:
     ho, wo = pool_output_size(
         cache.x_shape[2:], cache.kernel_size, stride=cache.stride, padding=cache.padding
     )
     return (*cache.x_shape[:2], ho, wo)
 
 
-def _add_back(
-    patches: np.ndarray, cache: MaxPool2dCache | AvgPool2dCache
-) -> np.ndarray:
+def _add_back(patches: np.ndarray, cache: AnyPoolCache) -> np.ndarray:
     """Add per-window patches (N, C, Ho, Wo, kH, kW) back into a zero input: col2im."""
     widths = G.symmetric(cache.padding)
     n, c, h, w = cache.x_shape
@@ -391,3 +422,185 @@ def avgpool2d_backward_naive(dout: ArrayLike, cache: AvgPool2dCache) -> np.ndarr
             share = dout[:, :, i, j, None, None] / (kh * kw)
             dxp[:, :, i * sh : i * sh + kh, j * sw : j * sw + kw] += share
     return dxp[:, :, ph : ph + h, pw : pw + w]
+
+
+def weighted_avgpool2d_forward(
+    x: ArrayLike,
+    weights: ArrayLike,
+    *,
+    stride: int | Pair | None = None,
+    padding: int | Pair = 0,
+) -> tuple[np.ndarray, WeightedAvgPool2dCache]:
+    r"""2D weighted-average pooling: every window's values averaged with fixed weights.
+
+    The same as torch's ``conv2d`` of each channel on its own (``groups=C``) with the
+    kernel ``weights``; uniform weights give :func:`avgpool2d_forward`. Weights that
+    fall off with the distance from the window's centre (a Gaussian) make the summary
+    depend less on the pixels at the window's edge.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    weights : ndarray, shape (kH, kW)
+        Nonnegative, summing to 1 (within 1e-6); the window's size is their shape.
+    stride : int or pair of ints, optional
+        Defaults to the window's size (non-overlapping windows).
+    padding : int or pair of ints
+        Zero padding, counted in the average; at most half the window.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, Ho, Wo)
+    cache : WeightedAvgPool2dCache
+
+    Raises
+    ------
+    ValueError
+        Wrong ndim, negative weights or weights that do not sum to 1, padding above half
+        the window, or a window larger than the padded input.
+
+    Notes
+    -----
+    .. math:: \text{out}[n, c, i, j] = \sum_{u, v} a_{uv}\, x_p[n, c, s i + u, s j + v],
+              \qquad a_{uv} \ge 0,\ \sum_{u, v} a_{uv} = 1
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> a = np.array([[0.5, 0.0], [0.0, 0.5]])  # the mean of a window's diagonal
+    >>> weighted_avgpool2d_forward(x, a)[0][0, 0]
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    weights = check_array(weights, "weights", ndim=2)
+    if np.any(weights < 0) or abs(float(weights.sum()) - 1) > 1e-6:
+        low, total = float(weights.min()), float(weights.sum())
+        raise ValueError(
+            "weights must be nonnegative and sum to 1 (a weighted average), got "
+            f"weights with minimum {low} and sum {total}"
+        )
+    x, kernel, stride, padding, _ = _prepare(x, weights.shape, stride, padding)
+    weights = weights.astype(x.dtype)
+    xp = G.pad(x, G.symmetric(padding))
+    out = np.einsum("nchwuv,uv->nchw", G.windows(xp, kernel, stride=stride), weights)
+    cache = WeightedAvgPool2dCache(x.shape, x.dtype, kernel, stride, padding, weights)
+    return out, cache
+
+
+def weighted_avgpool2d_backward(
+    dout: ArrayLike, cache: WeightedAvgPool2dCache
+) -> np.ndarray:
+    """Backward pass of :func:`weighted_avgpool2d_forward`: each output gives its
+    gradient to its window in proportion to the weights, ``a_uv * dout``.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, Ho, Wo)
+    cache : WeightedAvgPool2dCache
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Raises
+    ------
+    TypeError
+        If ``cache`` is not a :class:`WeightedAvgPool2dCache`.
+    ValueError
+        If ``dout`` does not have the output's shape.
+
+    Examples
+    --------
+    >>> a = np.array([[0.75, 0.25]])
+    >>> out, cache = weighted_avgpool2d_forward(np.zeros((1, 1, 1, 4)), a)
+    >>> weighted_avgpool2d_backward(np.array([[[[4.0, 8.0]]]]), cache)[0, 0]
+    array([[3., 1., 6., 2.]])
+    """
+    check_cache(cache, WeightedAvgPool2dCache, "weighted_avgpool2d_forward")
+    dout = check_dout(dout, _output_shape(cache)).astype(cache.dtype, copy=False)
+    return _add_back(dout[..., None, None] * cache.weights, cache)
+
+
+def l2pool2d_forward(
+    x: ArrayLike,
+    *,
+    kernel_size: int | Pair,
+    stride: int | Pair | None = None,
+) -> tuple[np.ndarray, L2Pool2dCache]:
+    r"""2D L2-norm pooling: the Euclidean norm of every window, as torch's
+    ``lp_pool2d(x, norm_type=2, ...)`` (which has no padding).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size : int or pair of ints
+    stride : int or pair of ints, optional
+        Defaults to ``kernel_size``.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, Ho, Wo)
+    cache : L2Pool2dCache
+
+    Raises
+    ------
+    ValueError
+        Wrong ndim, or a kernel larger than the input.
+
+    Notes
+    -----
+    .. math:: \text{out}[n, c, i, j] = \Big(\sum_{u, v} x[n, c, s i + u, s j + v]^2
+              \Big)^{1/2}
+
+    Between the average (all values count alike) and the maximum (only the largest
+    counts): the norm is dominated by the largest magnitudes, and it ignores signs.
+
+    Examples
+    --------
+    >>> x = np.array([[[[3.0, 0.0, 1.0, 1.0], [0.0, -4.0, 1.0, 1.0]]]])
+    >>> l2pool2d_forward(x, kernel_size=2)[0][0, 0]
+    array([[5., 2.]])
+    """
+    x, kernel, stride, padding, _ = _prepare(x, kernel_size, stride, 0)
+    out = np.sqrt((G.windows(x, kernel, stride=stride) ** 2).sum(axis=(-2, -1)))
+    return out, L2Pool2dCache(x.shape, x.dtype, kernel, stride, padding, x, out)
+
+
+def l2pool2d_backward(dout: ArrayLike, cache: L2Pool2dCache) -> np.ndarray:
+    """Backward pass of :func:`l2pool2d_forward`: ``dx = x / out * dout`` in every
+    window, summed over overlapping windows.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, Ho, Wo)
+    cache : L2Pool2dCache
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Raises
+    ------
+    TypeError
+        If ``cache`` is not an :class:`L2Pool2dCache`.
+    ValueError
+        If ``dout`` does not have the output's shape.
+
+    Notes
+    -----
+    The norm has no derivative at a window of zeros; like a ReLU at 0 it gets the
+    subgradient 0 there (torch gives ``nan``).
+
+    Examples
+    --------
+    >>> x = np.array([[[[3.0, 4.0]]]])
+    >>> out, cache = l2pool2d_forward(x, kernel_size=(1, 2))
+    >>> l2pool2d_backward(np.ones_like(out), cache)[0, 0]
+    array([[0.6, 0.8]])
+    """
+    check_cache(cache, L2Pool2dCache, "l2pool2d_forward")
+    dout = check_dout(dout, _output_shape(cache)).astype(cache.dtype, copy=False)
+    safe = np.where(cache.out > 0, cache.out, 1)
+    scale = np.where(cache.out > 0, dout / safe, 0)
+    patches = G.windows(cache.x, cache.kernel_size, stride=cache.stride)
+    return _add_back(patches * scale[..., None, None], cache)

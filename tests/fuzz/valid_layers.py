@@ -52,6 +52,14 @@ def pool_kw():
     return {"x": rn(2, 3, 6, 6), "kernel_size": 2, "stride": 2, "padding": 1}
 
 
+def wpool_kw():
+    return {"x": rn(2, 3, 6, 6), "weights": np.full((2, 2), 0.25), "padding": 1}
+
+
+def l2pool_kw():
+    return {"x": rn(2, 3, 6, 6), "kernel_size": 2, "stride": 1}
+
+
 def bn_kw():
     return {
         "x": rn(6, 3),
@@ -157,6 +165,10 @@ LAYERS = {
     "layers.maxpool2d_backward_naive": bw("maxpool2d_forward_naive", pool_kw),
     "layers.avgpool2d_backward": bw("avgpool2d_forward", pool_kw),
     "layers.avgpool2d_backward_naive": bw("avgpool2d_forward_naive", pool_kw),
+    "layers.weighted_avgpool2d_forward": Spec(wpool_kw),
+    "layers.weighted_avgpool2d_backward": bw("weighted_avgpool2d_forward", wpool_kw),
+    "layers.l2pool2d_forward": Spec(l2pool_kw),
+    "layers.l2pool2d_backward": bw("l2pool2d_forward", l2pool_kw),
     "layers.relu_forward": Spec(lambda: {"x": rn(2, 3)}),
     "layers.relu_backward": bw("relu_forward", lambda: {"x": rn(2, 3)}),
     "layers.leaky_relu_forward": Spec(lambda: {"x": rn(2, 3), "negative_slope": 0.1}),

@@ -41,7 +41,7 @@ def _cnn():
 # ---- models ----
 
 MODELS = {
-    "models.LectureCNN": Spec(dict),
+    "models.LectureCNN": Spec(lambda: {"channels": 2}),
     "models.LeNet5": Spec(lambda: {"activation": "relu", "pool": "max"}),
     "models.MLP": Spec(
         lambda: {"hidden": (5, 4), "in_features": 6, "num_classes": 3},

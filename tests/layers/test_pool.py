@@ -182,3 +182,119 @@ def test_pooling_dout_and_cache_are_checked(kind):
     _, wrong = KINDS[other][0](x, kernel_size=2)
     with pytest.raises(TypeError, match=f"cache must be the {type(cache).__name__}"):
         KINDS[kind][1](np.zeros((1, 2, 2, 2)), wrong)
+
+
+def _depthwise(x, a, s, p):
+    """torch's oracle for weighted-average pooling: a depthwise conv2d with kernel a."""
+    import torch
+
+    c = x.shape[1]
+    kernel = torch.as_tensor(a).expand(c, 1, *a.shape)
+    return F.conv2d(x, kernel, stride=s, padding=p, groups=c)
+
+
+WEIGHTED_CASES = [
+    # (shape, weights' shape, stride, padding)
+    ((2, 3, 8, 8), (2, 2), None, 0),
+    ((1, 2, 7, 9), (3, 3), 2, 1),
+    ((2, 1, 6, 5), (3, 2), (1, 2), (1, 0)),
+]
+
+
+@pytest.mark.parametrize("shape, wshape, s, p", WEIGHTED_CASES)
+def test_weighted_avgpool_matches_torch_depthwise_conv(shape, wshape, s, p):
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal(shape)
+    a = rng.random(wshape)
+    a /= a.sum()
+    out, cache = L.weighted_avgpool2d_forward(x, a, stride=s, padding=p)
+    dout = rng.standard_normal(out.shape)
+    stride = wshape if s is None else s
+    t_out, (t_dx,) = torch_grads(lambda x: _depthwise(x, a, stride, p), [x], dout)
+    assert_close(out, t_out)
+    assert_close(L.weighted_avgpool2d_backward(dout, cache), t_dx)
+
+
+def test_weighted_avgpool_with_uniform_weights_is_avgpool():
+    x = np.random.default_rng(14).standard_normal((2, 2, 7, 7))
+    a = np.full((3, 3), 1 / 9)
+    out, cache = L.weighted_avgpool2d_forward(x, a, stride=2, padding=1)
+    ref, ref_cache = L.avgpool2d_forward(x, kernel_size=3, stride=2, padding=1)
+    assert_close(out, ref)
+    dout = np.ones_like(out)
+    assert_close(
+        L.weighted_avgpool2d_backward(dout, cache),
+        L.avgpool2d_backward(dout, ref_cache),
+    )
+
+
+@pytest.mark.parametrize("shape, k, s", [((2, 3, 8, 8), 2, None), ((1, 2, 7, 9), 3, 2)])
+def test_l2pool_matches_torch_lp_pool2d(shape, k, s):
+    rng = np.random.default_rng(15)
+    x = rng.standard_normal(shape)
+    out, cache = L.l2pool2d_forward(x, kernel_size=k, stride=s)
+    dout = rng.standard_normal(out.shape)
+    t_out, (t_dx,) = torch_grads(lambda x: F.lp_pool2d(x, 2, k, s), [x], dout)
+    assert_close(out, t_out)
+    assert_close(L.l2pool2d_backward(dout, cache), t_dx)
+
+
+def test_l2pool_is_a_loop_of_norms_and_zero_windows_get_zero_gradient():
+    x = np.random.default_rng(16).standard_normal((1, 1, 4, 6))
+    x[0, 0, :2, :2] = 0  # one window of zeros
+    out, cache = L.l2pool2d_forward(x, kernel_size=2)
+    for i, j in np.ndindex(2, 3):
+        window = x[0, 0, 2 * i : 2 * i + 2, 2 * j : 2 * j + 2]
+        assert out[0, 0, i, j] == pytest.approx(np.linalg.norm(window), rel=1e-15)
+    dx = L.l2pool2d_backward(np.ones_like(out), cache)
+    np.testing.assert_array_equal(dx[0, 0, :2, :2], 0)
+    assert np.all(np.isfinite(dx))
+
+
+def test_weighted_and_l2_pooling_finite_differences():
+    rng = np.random.default_rng(17)
+    x = rng.standard_normal((2, 2, 7, 6))
+    a = rng.random((3, 3))
+    a /= a.sum()
+    fwd = partial(L.weighted_avgpool2d_forward, weights=a, stride=2, padding=1)
+    errors = check_gradients(fwd, L.weighted_avgpool2d_backward, {"x": x}, rng=rng)
+    assert errors["x"] < 1e-6
+    fwd = partial(L.l2pool2d_forward, kernel_size=3, stride=2)
+    errors = check_gradients(fwd, L.l2pool2d_backward, {"x": x}, rng=rng)
+    assert errors["x"] < 1e-6
+
+
+def test_l2pool_lies_between_average_and_max_of_magnitudes():
+    x = np.random.default_rng(18).standard_normal((2, 3, 8, 8))
+    l2 = L.l2pool2d_forward(x, kernel_size=2)[0]
+    rms = np.sqrt(L.avgpool2d_forward(x**2, kernel_size=2)[0])
+    big = L.maxpool2d_forward(np.abs(x), kernel_size=2)[0]
+    assert_close(l2, 2 * rms)  # the norm of 4 values is twice their RMS
+    assert np.all(big <= l2 + 1e-15) and np.all(l2 <= 2 * big + 1e-15)
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        (np.full((2, 2), 0.3), r"weights must be nonnegative and sum to 1"),
+        (np.array([[1.5, -0.5]]), r"weights must be nonnegative and sum to 1"),
+        (np.ones(4) / 4, r"weights must be 2D"),
+    ],
+)
+def test_weighted_avgpool_errors(weights, match):
+    with pytest.raises(ValueError, match=match):
+        L.weighted_avgpool2d_forward(np.zeros((1, 1, 4, 4)), weights)
+
+
+def test_new_pooling_caches_are_checked():
+    x = np.zeros((1, 2, 4, 4))
+    _, avg_cache = L.avgpool2d_forward(x, kernel_size=2)
+    with pytest.raises(TypeError, match="cache must be the WeightedAvgPool2dCache"):
+        L.weighted_avgpool2d_backward(np.zeros((1, 2, 2, 2)), avg_cache)
+    with pytest.raises(TypeError, match="cache must be the L2Pool2dCache"):
+        L.l2pool2d_backward(np.zeros((1, 2, 2, 2)), avg_cache)
+    _, cache = L.l2pool2d_forward(x, kernel_size=2)
+    with pytest.raises(ValueError, match=r"dout must have the output's shape"):
+        L.l2pool2d_backward(np.zeros((1, 2, 3, 3)), cache)
+    with pytest.raises(ValueError, match=r"kernel_size=\(5, 5\)"):
+        L.l2pool2d_forward(x, kernel_size=5)
