@@ -31,21 +31,26 @@ ALLOWED: dict[str, str] = {
     "images (1,135), a fact of the data set",
     "05_mnist: 188 MB": "60,000 x 784 x 4 bytes, worked out in the formula of the same "
     "sentence",
-    "05_mnist: 97.76%": "the lecture's full recipe, run outside the notebook (the text "
-    "says so): too slow to rerun in every build",
-    "05_mnist: 97.91%": "the same outside run as 97.76%",
-    "05_mnist: 98.19%": "the same outside run as 97.76%",
     "05_mnist: 30%": "the one-cycle schedule's warm-up share, a default of "
     "dlsip.train.fit that the text describes",
-    "05_mnist: 99.07%": "benchmarks/mnist_speed.py, five seeds on an idle machine, "
-    "cited as such",
-    "05_mnist: 99.23%": "benchmarks/mnist_speed.py, cited as such",
-    "05_mnist: 7.8": "benchmarks/mnist_speed.py training times, cited as such",
-    "05_mnist: 9.1 s": "benchmarks/mnist_speed.py training times, cited as such",
-    "05_mnist: 15 s": "benchmarks/mnist_speed.py, the default model on an idle "
-    "machine, cited as such",
-    "05_mnist: 99.3%": "benchmarks/mnist_speed.py, cited as such",
-    "05_mnist: 99.5%": "benchmarks/mnist_speed.py's `best` recipe, cited as such",
+    "05_mnist: 96.8%": "cited from mnist_speed.py --recipe lecture",
+    "05_mnist: 97.4%": "cited from mnist_speed.py --recipe lecture",
+    "05_mnist: 97.6%": "cited from mnist_speed.py --recipe lecture",
+    "05_mnist: 97.68%": "cited from mnist_speed.py --recipe lecture",
+    "05_mnist: 98.25%": "cited from mnist_speed.py --recipe lecture",
+    "05_mnist: 98.97%": "cited from mnist_speed.py --recipe fast",
+    "05_mnist: 0.04%": "cited from mnist_speed.py --recipe fast",
+    "05_mnist: 98.93%": "cited from mnist_speed.py --recipe fast",
+    "05_mnist: 0.06%": "cited from mnist_speed.py --recipe fast",
+    "05_mnist: 99.14%": "cited from mnist_speed.py --recipe fast",
+    "05_mnist: 0.05%": "cited from mnist_speed.py --recipe fast",
+    "05_mnist: 99.08%": "cited from mnist_speed.py --recipe fast",
+    "05_mnist: 99.17%": "cited from mnist_speed.py --recipe fast",
+    "05_mnist: 0.2": "cited from mnist_speed.py --recipe fast",
+    "05_mnist: 0.4": "cited from mnist_speed.py --recipe fast",
+    "05_mnist: 7.8": "cited from an idle run of mnist_speed.py",
+    "05_mnist: 9.1 s": "cited from an idle run of mnist_speed.py",
+    "05_mnist: 15 s": "cited from an idle run of mnist_speed.py",
 }
 
 UNIT = r"(%|\s?(?:ms|s|KB|MB|GB|kB|dB|px|x|×)(?!\w))"
