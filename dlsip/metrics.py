@@ -146,10 +146,10 @@ class SeedSummary(NamedTuple):
     n: int
 
     def format(self, spec: str = ".3f") -> str:
-        """``mean ± std (n seeds, low to high)``, each number formatted by ``spec``."""
-        m, s, lo, hi = (
-            format(v, spec) for v in (self.mean, self.std, self.low, self.high)
-        )
+        """``mean ± std (n seeds, low to high)``, each number formatted by ``spec``
+        (a sign asked for by ``+`` is given to the values, not to the spread)."""
+        m, lo, hi = (format(v, spec) for v in (self.mean, self.low, self.high))
+        s = format(self.std, spec.replace("+", ""))
         return f"{m} ± {s} ({self.n} seeds, {lo} to {hi})"
 
     def __str__(self) -> str:

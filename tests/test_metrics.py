@@ -109,6 +109,8 @@ def test_seed_summary_against_numpy():
     assert (summary.low, summary.high, summary.n) == (0.975, 0.990, 4)
     assert str(summary) == "0.983 ± 0.006 (4 seeds, 0.975 to 0.990)"
     assert summary.format(".1f") == "1.0 ± 0.0 (4 seeds, 1.0 to 1.0)"
+    gains = metrics.seed_summary([-0.2, 0.1, 0.4])  # a spread has no sign
+    assert gains.format("+.1f") == "+0.1 ± 0.3 (3 seeds, -0.2 to +0.4)"
 
 
 @pytest.mark.parametrize(
