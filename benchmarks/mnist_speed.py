@@ -36,8 +36,8 @@ lecture
 capacity
     The lecture's recipe for 2 epochs, with ``LectureCNN(channels=4)`` (the lecture's
     model) and ``LectureCNN(channels=16)``: with the ``lecture`` recipe's 10 epochs, the
-    full-size comparison of more epochs against more channels that chapter 5 cites for
-    "capacity, not epochs". Nothing is chosen: the question is which limits the model.
+    full-size comparison of more epochs against more channels that chapter 5 cites when
+    it asks which of the two limits the lecture's model. Nothing is chosen.
 
 Timing on a shared machine
 --------------------------
